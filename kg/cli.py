@@ -1,0 +1,119 @@
+"""The `kg` command line: a thin layer over `kg.build`, `kg.export` and friends.
+
+Errors are one line on stderr and a non-zero exit; `--debug` shows tracebacks.
+Exit codes: 0 all good, 1 some inputs failed (the rest were built) or a graph is
+invalid, 2 nothing could be done.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib.resources import files
+from pathlib import Path
+
+from kg import __version__
+
+
+class UserError(Exception):
+    """A problem to report to the user in one line."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("kg: interrupted; earlier outputs are left as they were", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one place where errors meet the user
+        if args.debug:
+            raise
+        message = str(e) if isinstance(e, UserError) else f"{type(e).__name__}: {e}"
+        print(f"kg: error: {message}", file=sys.stderr)
+        return 2
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kg", description="Chinese IP-enforcement news → knowledge graph.")
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="build a graph from articles (.txt, folders, .jsonl)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(run=run_build)
+
+    p = sub.add_parser("demo", help="build the bundled sample articles")
+    p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(run=run_demo)
+
+    p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
+    p.add_argument("graph", type=Path, metavar="GRAPH")
+    p.set_defaults(run=run_validate)
+    for p in sub.choices.values():
+        # SUPPRESS: a subcommand's absent flag must not undo `kg --debug build`.
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
+    return parser
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from kg.build import build
+    from kg.export import serialise, write_outputs
+    from kg.view import write_network
+
+    show = not args.quiet
+    progress = None
+    if show and sys.stderr.isatty():
+        progress = lambda i, a: print(f"\r[{i}] {a.id[:40]:40}", end="", file=sys.stderr, flush=True)  # noqa: E731
+    result = build(args.inputs, progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    for err in result.errors:
+        print(f"kg: {err}", file=sys.stderr)
+    if not result.articles:
+        raise UserError("no article could be read; nothing written")
+    ds = result.dataset()
+    outputs = serialise(ds)
+    write_outputs(args.out, outputs)
+    write_network(ds, args.out / "network.html")
+    if show:
+        print(result.summary())
+        print(f"wrote {', '.join(sorted(outputs))}, network.html to {args.out}")
+    return 1 if result.errors else 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    samples = files("kg") / "samples"
+    inputs = sorted(str(p) for p in samples.iterdir() if p.name.endswith((".txt", ".jsonl")))
+    args.inputs = inputs
+    return run_build(args)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    import rdflib
+
+    from kg.validate import validate
+
+    if not args.graph.is_file():
+        raise UserError(f"{args.graph}: no such file")
+    fmt = rdflib.util.guess_format(str(args.graph)) or ("json-ld" if args.graph.suffix == ".jsonld" else None)
+    ds = rdflib.Dataset()
+    try:
+        ds.parse(args.graph, format=fmt)
+    except Exception as e:  # noqa: BLE001 - any parser error is the file's problem
+        raise UserError(f"{args.graph}: not a readable RDF file ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
+    result = validate(ds)
+    if result.conforms:
+        print(f"{args.graph}: conforms to the kg shapes")
+        return 0
+    print(result.report)
+    print(f"{args.graph}: {result.violations} violation(s)", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Place gazetteer: Chinese administrative divisions plus countries and regions.
+
+Data files live in `kg/data/`: `places.tsv` (the national adcode table, see
+`scripts/make_places.py`) and `regions.tsv` (countries, SARs' wider regions and
+named economic regions). Both the entity recogniser (to find places) and the
+resolver (to complete abbreviated names and to draw `locatedIn`) read it.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # canonical full name, e.g. 广州市
+    level: str  # country / region / province / city / county
+    code: str = ""  # adcode for administrative divisions
+    parent: str = ""  # adcode of the parent division
+    short: str = ""  # name without its suffix, e.g. 广州
+
+
+class Gazetteer:
+    """Lookup of place names (full and short forms) to `Place` records."""
+
+    def __init__(self, places: list[Place], aliases: dict[str, str]):
+        self.by_code = {p.code: p for p in places if p.code}
+        self.by_name: dict[str, Place] = {}
+        for p in places:
+            self.by_name.setdefault(p.name, p)
+        self.short: dict[str, Place] = {}
+        for p in places:
+            if p.short and p.short not in self.by_name:
+                # Prefer the higher level when two divisions share a short form.
+                known = self.short.get(p.short)
+                if known is None or _rank(p) < _rank(known):
+                    self.short[p.short] = p
+        for alias, name in aliases.items():
+            self.short.setdefault(alias, self.by_name[name])
+
+    def lookup(self, name: str) -> Place | None:
+        """The place a full or short name stands for, or None."""
+        return self.by_name.get(name) or self.short.get(name)
+
+    def parent(self, place: Place) -> Place | None:
+        return self.by_code.get(place.parent)
+
+    def province_of(self, place: Place) -> Place | None:
+        while place is not None and place.level not in ("province", "country", "region"):
+            place = self.parent(place)
+        return place
+
+    def forms(self, place: Place) -> list[str]:
+        """All surface forms of a place: the full name first."""
+        out = [place.name]
+        if place.short:
+            out.append(place.short)
+        out += [a for a, p in self.short.items() if p is place and a not in out]
+        return out
+
+
+def _rank(p: Place) -> int:
+    return ["country", "region", "province", "city", "county"].index(p.level)
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    """The bundled gazetteer, read once."""
+    data = files("kg") / "data"
+    places: list[Place] = []
+    aliases: dict[str, str] = {}
+    with (data / "places.tsv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            places.append(Place(r["name"], r["level"], r["adcode"], r["parent"], r["short"]))
+    with (data / "regions.tsv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            places.append(Place(r["name"], r["kind"]))
+            for a in filter(None, r["aliases"].split("|")):
+                aliases[a] = r["name"]
+    return Gazetteer(places, aliases)

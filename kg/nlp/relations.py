@@ -1,0 +1,196 @@
+"""Relation extraction: sentence-level rules over the entity spans.
+
+Writes `doc._.relations`, a list of `Relation(head, label, tail, confidence,
+sentence)`. Trigger words are in `data/triggers.tsv`. The rules follow how
+Chinese press releases are written:
+- a body and a case/campaign/document in one sentence with a trigger word
+  (查处, 开展, 签署…) are linked; when the sentence has no body of its own (a
+  dropped subject), the last body that opened a sentence is used;
+- names nested in a case or award name say who the case involves or who gave
+  the award ("…局查处…案", "…委员会2023年度十佳案例");
+- every pair of bodies in a sentence about joint work cooperates;
+- in case lists, "原告/被告:" lines after a case title name its parties.
+Relations that follow from names alone (locatedIn, subOrganizationOf) are drawn
+after canonicalisation, in `kg.resolve`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.nlp.entities import DATA, ORG_TYPES, read_table
+
+BODIES = ("Agency", "Association")
+RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
+
+
+@dataclass(frozen=True)
+class Relation:
+    head: Span
+    label: str
+    tail: Span
+    confidence: float
+    sentence: Span
+
+
+if not Doc.has_extension("relations"):
+    Doc.set_extension("relations", default=None)
+
+
+@Language.factory("kg_relations", default_config={"data_dir": None})
+def make_relations(nlp: Language, name: str, data_dir: str | None) -> "RelationExtractor":
+    return RelationExtractor(Path(data_dir) if data_dir else DATA)
+
+
+def inside(a: Span, b: Span) -> bool:
+    """Whether span a lies within span b (and is not b)."""
+    return b.start_char <= a.start_char and a.end_char <= b.end_char and (a.start_char, a.end_char) != (b.start_char, b.end_char)
+
+
+class RelationExtractor:
+    def __init__(self, data: Path):
+        self.triggers = {r["relation"]: tuple(r["words"].split("|")) for r in read_table(data / "triggers.tsv")}
+
+    def has(self, relation: str, text: str) -> bool:
+        return any(w in text for w in self.triggers[relation])
+
+    def first(self, relation: str, text: str) -> int:
+        """Position of the first trigger of `relation` in text, or -1."""
+        hits = [text.find(w) for w in self.triggers[relation] if w in text]
+        return min(hits) if hits else -1
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = list(doc.spans["kg"]) if "kg" in doc.spans else []
+        found: dict[tuple, Relation] = {}
+
+        def add(rel: Relation) -> None:
+            key = (rel.head.start_char, rel.head.end_char, rel.head.label_, rel.label,
+                   rel.tail.start_char, rel.tail.end_char, rel.tail.label_)
+            if rel.head.text != rel.tail.text and (key not in found or found[key].confidence < rel.confidence):
+                found[key] = rel
+
+        subject: Span | None = None  # the last body that opened a sentence
+        case: Span | None = None  # the case whose title was seen last (case lists)
+        for sent in doc.sents:
+            here = [m for m in mentions if sent.start_char <= m.start_char and m.end_char <= sent.end_char]
+            top = [m for m in here if not any(inside(m, o) for o in here)]
+            for rel in self.sentence_relations(sent, here, top, subject, case):
+                add(rel)
+            bodies = [m for m in top if m.label_ in BODIES]
+            if bodies and bodies[0].start_char - sent.start_char <= 12:
+                subject = bodies[0]
+            cases = [m for m in top if m.label_ == "Case"]
+            if cases:
+                case = cases[-1]
+        doc._.relations = sorted(found.values(), key=lambda r: (r.head.start_char, r.label, r.tail.start_char))
+        return doc
+
+    def sentence_relations(self, sent: Span, here: list[Span], top: list[Span],
+                           subject: Span | None, case: Span | None) -> Iterator[Relation]:
+        text = sent.text
+        of = lambda *labels: [m for m in top if m.label_ in labels]  # noqa: E731
+        cases, awards = of("Case"), of("Award")
+        bodies = of(*BODIES)
+        actors = bodies or ([subject] if subject is not None else [])
+        conf = 0.7 if bodies else 0.45
+
+        # Names nested in case and award names.
+        for c in cases:
+            for m in here:
+                if inside(m, c):
+                    if m.label_ in BODIES:
+                        yield Relation(c, "handledBy", m, 0.85, sent)
+                    elif m.label_ in ("Company", "Person"):
+                        yield Relation(c, "involves", m, 0.85, sent)
+                    elif m.label_ == "Brand":
+                        yield Relation(c, "concernsBrand", m, 0.85, sent)
+        for a in awards:
+            for m in here:
+                if inside(m, a) and m.label_ in BODIES and m.start_char == a.start_char:
+                    yield Relation(a, "awardedBy", m, 0.8, sent)
+
+        # Case, body and trigger in one sentence.
+        if cases and self.has("handledBy", text):
+            for c in cases:
+                for b in actors:
+                    yield Relation(c, "handledBy", b, conf, sent)
+                for m in of("Company", "Person"):
+                    if self.has("involves", text) or len(cases) == 1:
+                        yield Relation(c, "involves", m, 0.55, sent)
+                for m in of("Brand"):
+                    yield Relation(c, "concernsBrand", m, 0.55, sent)
+        elif case is not None and not cases and text.lstrip().startswith(self.triggers["involves"]):
+            for m in of("Company", "Person"):
+                yield Relation(case, "involves", m, 0.6, sent)
+
+        yield from self.award_relations(sent, top, subject)
+
+        # Campaigns carried out by a body.
+        for camp in of("Campaign"):
+            if self.has("conducted", text):
+                for b in (of("Agency") or ([subject] if subject is not None and subject.label_ == "Agency" else [])):
+                    yield Relation(b, "conducted", camp, conf, sent)
+
+        # Joint work: every pair of named bodies cooperates; signed documents.
+        orgs = of(*ORG_TYPES)
+        docs = of("LegalDocument")
+        if self.has("cooperatesWith", text):
+            parties = orgs if len(orgs) >= 2 else (orgs + [subject] if subject is not None and orgs else [])
+            parties = list({(p.start_char, p.end_char): p for p in parties}.values())
+            if not awards:
+                for i, a in enumerate(parties):
+                    for b in parties[i + 1:]:
+                        if a.text != b.text:
+                            yield Relation(a, "cooperatesWith", b, 0.6, sent)
+        if docs and self.has("partyTo", text):
+            signers = orgs or ([subject] if subject is not None else [])
+            for d in docs:
+                for o in signers:
+                    if o.start_char < d.start_char:
+                        yield Relation(o, "partyTo", d, conf, sent)
+
+    def award_relations(self, sent: Span, top: list[Span], subject: Span | None) -> Iterator[Relation]:
+        """X 被评为/荣获 Award; X 向 Y 颁发 Award; 受到 X 的 Award."""
+        text = sent.text
+        for award in (m for m in top if m.label_ == "Award"):
+            rel_start = award.start_char - sent.start_char
+            before = text[:rel_start]
+            giver_pos = before.rfind("向")
+            if "颁发" in before and giver_pos >= 0:
+                # X 向 Y 颁发 Award
+                for m in top:
+                    at = m.start_char - sent.start_char
+                    if m.label_ in RECIPIENTS and giver_pos < at < rel_start:
+                        yield Relation(m, "receivedAward", award, 0.75, sent)
+                    elif m.label_ in BODIES and at < giver_pos:
+                        yield Relation(award, "awardedBy", m, 0.75, sent)
+                continue
+            trig = self.first("receivedAward", before)
+            if trig < 0:
+                continue
+            window = before[trig:]
+            if "受到" in window:
+                # 受到 X 的 Award: X gave it
+                for m in top:
+                    at = m.start_char - sent.start_char
+                    if m.label_ in BODIES and trig < at < rel_start:
+                        yield Relation(award, "awardedBy", m, 0.75, sent)
+            recipients = [m for m in top if m.label_ in RECIPIENTS and m.end_char - sent.start_char <= trig]
+            if recipients:
+                last = recipients[-1]
+                # a coordinated list of recipients: A、B和C 被评为…
+                group = [last]
+                for m in reversed(recipients[:-1]):
+                    gap = text[m.end_char - sent.start_char:group[-1].start_char - sent.start_char]
+                    if gap in ("、", "和", "与", "及", ",", "以及"):
+                        group.append(m)
+                    else:
+                        break
+                for r in group:
+                    yield Relation(r, "receivedAward", award, 0.7, sent)
+            elif subject is not None:
+                yield Relation(subject, "receivedAward", award, 0.4, sent)

@@ -1,0 +1,242 @@
+"""Resolve mentions into entities: canonical names, aliases, name-derived relations.
+
+One article at a time: every mention gets a canonical name (abbreviations are
+expanded with the article's own places: 市市场监管局 in an article about 江门 →
+江门市市场监督管理局; 苏州中院 → 苏州市中级人民法院; 省委 → 中共广东省委), mentions
+with the same canonical name become one `Entity`, and every form seen (simplified
+and as written in the original, e.g. traditional) is kept as an alias. Relations
+that follow from names alone are added here: `locatedIn` (the most specific place
+in a body's name) and `subOrganizationOf` (a body whose name extends another's).
+Entities with the same type and canonical name in different articles are the
+same node of the graph (see `kg.graph`).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.tokens import Doc
+
+from kg import gazetteer
+from kg.ingest import Article
+from kg.nlp.entities import read_table
+from kg.normalize import Normalized, clean
+
+DATA = Path(__file__).parent / "data"
+ORGS = ("Agency", "Company", "Association")
+QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
+YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
+ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
+
+
+@dataclass
+class Entity:
+    type: str
+    name: str  # canonical name (simplified)
+    aliases: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int]] = field(default_factory=list)  # offsets in the original text
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.type, self.name
+
+
+@dataclass(frozen=True)
+class Fact:
+    head: tuple[str, str]  # (type, canonical name)
+    relation: str
+    tail: tuple[str, str]
+    confidence: float
+    sentence: str = ""
+    start: int = 0  # offsets of the evidence in the original text
+    end: int = 0
+
+
+@dataclass
+class ArticleGraph:
+    """What one article contributes to the graph."""
+
+    article: Article
+    entities: dict[tuple[str, str], Entity]
+    facts: list[Fact]
+
+
+class Resolver:
+    def __init__(self) -> None:
+        self.places = gazetteer.load()
+        rows = read_table(DATA / "abbreviations.tsv")
+        self.suffixes = [(r["short"], r["full"]) for r in rows if r["kind"] == "suffix"]
+        self.wholes = {r["short"]: r["full"] for r in rows if r["kind"] == "whole"}
+        names = set(self.places.by_name) | set(self.places.short)
+        self.place_re = re.compile("|".join(sorted(map(re.escape, (n for n in names if len(n) >= 2)), key=len, reverse=True)))
+
+    def __call__(self, article: Article, norm: Normalized, doc: Doc) -> ArticleGraph:
+        context = self.article_places(doc)
+        spans = list(doc.spans["kg"])
+        span_key: dict[tuple[int, int, str], tuple[str, str]] = {}
+        entities: dict[tuple[str, str], Entity] = {}
+        for span in spans:
+            name = self.canonical(span.label_, span.text, context)
+            if name is None:
+                continue
+            start, end = norm.to_original(span.start_char, span.end_char)
+            as_written = clean(norm.original[start:end])[0].strip()
+            ent = entities.setdefault((span.label_, name), Entity(span.label_, name))
+            ent.aliases.update({span.text, as_written})
+            ent.mentions.append((start, end))
+            span_key[(span.start_char, span.end_char, span.label_)] = ent.key
+            note = ALIAS_NOTE.match(doc.text, span.end_char)
+            if note:
+                ent.aliases.add(note.group(1))
+        merged = self.merge(entities)
+        span_key = {k: merged[v].key for k, v in span_key.items()}
+        entities = {e.key: e for e in merged.values()}
+
+        facts = []
+        for rel in doc._.relations or []:
+            head = span_key.get((rel.head.start_char, rel.head.end_char, rel.head.label_))
+            tail = span_key.get((rel.tail.start_char, rel.tail.end_char, rel.tail.label_))
+            if head and tail and head != tail:
+                start, end = norm.to_original(rel.sentence.start_char, rel.sentence.end_char)
+                facts.append(Fact(head, rel.label, tail, rel.confidence,
+                                  norm.original[start:end].strip(), start, end))
+        facts += self.name_facts(entities)
+        return ArticleGraph(article, entities, dedupe(facts))
+
+    # -- canonical names -----------------------------------------------------------
+    def article_places(self, doc: Doc) -> dict[str, str]:
+        """The most mentioned province, city and county of the article."""
+        counts: Counter = Counter()
+        for span in doc.spans["kg"]:
+            if span.label_ == "Place":
+                place = self.places.lookup(span.text)
+                if place is not None:
+                    counts[place] += 1
+        best: dict[str, str] = {}
+        for place, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].name)):
+            best.setdefault(place.level, place.name)
+            parent = self.places.parent(place)
+            while parent is not None:
+                best.setdefault(parent.level, parent.name)
+                parent = self.places.parent(parent)
+        return best
+
+    def canonical(self, label: str, text: str, context: dict[str, str]) -> str | None:
+        """The canonical name of a mention, or None if it cannot be resolved."""
+        text = text.strip()
+        if label == "Place":
+            place = self.places.lookup(text)
+            return place.name if place else text
+        if label == "LegalDocument":
+            return text if text.startswith("《") else f"《{text}》"
+        if label in ("Campaign", "Brand", "Person"):
+            return QUOTES.sub("", text) if label != "Brand" else text.strip("“”")
+        if label not in ORGS:
+            return text
+        return self.expand_org(text, context)
+
+    def expand_org(self, name: str, context: dict[str, str]) -> str | None:
+        if name in self.wholes:
+            try:
+                return self.wholes[name].format(**context)
+            except KeyError:
+                return None
+        if name[0] in "市区县省" and not self.places.lookup(name[:2]) and not self.places.lookup(name[:3]):
+            level = {"市": "city", "省": "province"}.get(name[0], "county")
+            if level not in context:
+                return None
+            name = context[level] + name[1:]
+        for short, full in self.suffixes:
+            if name.endswith(short) and not name.endswith(full):
+                name = name[: -len(short)] + full
+                # 苏州中院: the place before an abbreviated suffix is written short too.
+                m = self.place_re.match(name)
+                if m and self.places.lookup(m.group()).name != m.group():
+                    name = self.places.lookup(m.group()).name + name[m.end():]
+        return name
+
+    def merge(self, entities: dict[tuple[str, str], Entity]) -> dict[tuple[str, str], Entity]:
+        """Map each entity key to the entity it merges into (same thing, other form)."""
+        out: dict[tuple[str, str], Entity] = {}
+        by_form: dict[tuple[str, str], Entity] = {}
+        # Longest names first, so shorter forms fold into the fullest one.
+        for key in sorted(entities, key=lambda k: (-len(k[1]), k)):
+            ent = entities[key]
+            forms = self.merge_forms(ent)
+            target = next((by_form[(ent.type, f)] for f in forms if (ent.type, f) in by_form), None)
+            if target is None:
+                target = ent
+            else:
+                target.aliases |= ent.aliases | {ent.name}
+                target.mentions += ent.mentions
+            for f in forms | {QUOTES.sub("", a) for a in ent.aliases}:
+                by_form.setdefault((ent.type, f), target)
+            out[key] = target
+        return out
+
+    def merge_forms(self, ent: Entity) -> set[str]:
+        """Forms under which two mentions of one article are the same entity."""
+        bare = QUOTES.sub("", ent.name)
+        forms = {bare}
+        if ent.type == "Award":
+            forms.add(YEAR_PREFIX.sub("", bare))
+        if ent.type == "LegalDocument" and bare.startswith("中华人民共和国"):
+            forms.add(bare[len("中华人民共和国"):])
+        if ent.type == "LegalDocument":
+            forms.add(re.sub(r"\([^)]*\)$", "", bare))
+        return forms
+
+    # -- relations from names ------------------------------------------------------
+    def name_facts(self, entities: dict[tuple[str, str], Entity]) -> list[Fact]:
+        facts = []
+        places = {e.name for e in entities.values() if e.type == "Place"}
+        bodies = [e for e in entities.values() if e.type in ("Agency", "Association")]
+        for ent in list(entities.values()):
+            if ent.type not in ORGS:
+                continue
+            place = self.seat(ent.name)
+            if place is not None:
+                if place not in places:
+                    entities[("Place", place)] = Entity("Place", place, {place}, ent.mentions[:1])
+                    places.add(place)
+                facts.append(Fact(ent.key, "locatedIn", ("Place", place), 0.9))
+            if ent.type != "Company":
+                parents = [b for b in bodies if b is not ent and ent.name.startswith(b.name)]
+                if parents:
+                    parent = max(parents, key=lambda b: len(b.name))
+                    facts.append(Fact(ent.key, "subOrganizationOf", parent.key, 0.9))
+        return facts
+
+    def seat(self, name: str) -> str | None:
+        """The most specific place a body's name puts it in."""
+        if name.startswith("中国"):
+            return "中国"
+        found = []
+        pos = 0
+        # Places leading the name (浙江省绍兴市柯桥区…), short forms allowed.
+        while (m := self.place_re.match(name, pos)) is not None:
+            found.append(self.places.lookup(m.group()))
+            pos = m.end()
+        # Full names further in (…公安局滨江区分局).
+        for m in self.place_re.finditer(name, pos):
+            place = self.places.lookup(m.group())
+            if place.name == m.group() and len(m.group()) >= 3:
+                found.append(place)
+        found = [p for p in found if p.level not in ("region",)]
+        if not found:
+            return None
+        return max(enumerate(found), key=lambda ip: (gazetteer._rank(ip[1]), ip[0]))[1].name
+
+
+def dedupe(facts: list[Fact]) -> list[Fact]:
+    """One fact per (head, relation, tail), keeping the most confident evidence."""
+    best: dict[tuple, Fact] = {}
+    for f in facts:
+        k = (f.head, f.relation, f.tail)
+        if f.relation == "cooperatesWith" and f.tail < f.head:
+            k = (f.tail, f.relation, f.head)
+        if k not in best or f.confidence > best[k].confidence:
+            best[k] = f
+    return sorted(best.values(), key=lambda f: (f.head, f.relation, f.tail))

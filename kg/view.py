@@ -1,0 +1,432 @@
+"""Interactive network view of the entity graph.
+
+``write_network`` draws the entities of a kg-ip graph (the ten entity classes;
+articles are not drawn) and the ten relation properties between them into one
+self-contained HTML page: vis-network's standalone script is read from the
+installed ``pyvis`` package and inlined, the page template
+(``kg/data/network_template.html``) has no external references, so the file
+works from ``file://`` with no network.
+
+pyvis builds the node/edge records; the page itself is rendered from our own
+template instead of pyvis's, which links Bootstrap from a CDN.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import networkx as nx
+import rdflib
+from rdflib import RDF, RDFS, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+__all__ = [
+    "ENTITY_CLASSES",
+    "RELATIONS",
+    "NetworkStats",
+    "relation_labels",
+    "to_networkx",
+    "write_network",
+]
+
+KGO = Namespace("https://w3id.org/kg-ip/ontology#")
+_SCHEMA_URLS = (URIRef("http://schema.org/url"), URIRef("https://schema.org/url"))
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TEMPLATE_PATH = DATA_DIR / "network_template.html"
+RELATIONS_TSV = DATA_DIR / "relations.tsv"
+VIS_VERSION = "9.1.2"
+
+# The ten entity classes, in legend order: local name -> (zh name, colour, vis shape).
+# vis shapes that keep the label outside (and so honour ``size``) are only seven,
+# so a few classes share a shape and differ by colour.
+ENTITY_CLASSES: dict[str, tuple[str, str, str]] = {
+    "Agency": ("机关", "#1f77b4", "square"),
+    "Company": ("企业", "#ff7f0e", "dot"),
+    "Association": ("协会", "#2ca02c", "hexagon"),
+    "Case": ("案件", "#d62728", "diamond"),
+    "Award": ("奖项", "#d4a017", "star"),
+    "Campaign": ("专项行动", "#9467bd", "triangle"),
+    "LegalDocument": ("法律文件", "#8c564b", "triangleDown"),
+    "Brand": ("品牌", "#e377c2", "star"),
+    "Person": ("人物", "#17becf", "dot"),
+    "Place": ("地点", "#7f7f7f", "triangle"),
+}
+
+# The ten relation properties drawn as edges (kgo:mentionedIn is not one).
+RELATIONS: tuple[str, ...] = (
+    "handledBy",
+    "involves",
+    "concernsBrand",
+    "receivedAward",
+    "awardedBy",
+    "cooperatesWith",
+    "subOrganizationOf",
+    "partyTo",
+    "conducted",
+    "locatedIn",
+)
+SYMMETRIC_RELATIONS = frozenset({"cooperatesWith"})
+
+
+@dataclass(frozen=True)
+class NetworkStats:
+    """How much was drawn."""
+
+    nodes: int
+    edges: int
+
+
+@lru_cache(maxsize=None)
+def relation_labels() -> dict[str, tuple[str, str]]:
+    """Read ``kg/data/relations.tsv``: relation local name -> (zh label, en label)."""
+    out: dict[str, tuple[str, str]] = {}
+    with RELATIONS_TSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            out[row["relation"].strip()] = (row["zh"].strip(), row["en"].strip())
+    return out
+
+
+# --------------------------------------------------------------------------- RDF -> networkx
+
+
+def _flat(graph: rdflib.Graph) -> rdflib.Graph:
+    """A graph whose ``triples`` see every triple: the union for a Dataset/ConjunctiveGraph."""
+    if isinstance(graph, rdflib.ConjunctiveGraph):  # rdflib.Dataset is a subclass
+        union = rdflib.Graph()
+        for s, p, o, _ctx in graph.quads((None, None, None, None)):
+            union.add((s, p, o))
+        return union
+    return graph
+
+
+def _pick_label(literals: Iterable[Literal]) -> str | None:
+    """Prefer a Chinese label, then an untagged one, then any; ties broken by text."""
+    lits = [lit for lit in literals if isinstance(lit, Literal)]
+    if not lits:
+        return None
+
+    def rank(lit: Literal) -> tuple[int, str]:
+        lang = (lit.language or "").lower()
+        return (0 if lang.startswith("zh") else 1 if not lang else 2, str(lit))
+
+    return str(min(lits, key=rank))
+
+
+def _local_name(iri: str) -> str:
+    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    return tail or iri
+
+
+def to_networkx(graph: rdflib.Graph) -> nx.MultiDiGraph:
+    """The entity graph as a networkx MultiDiGraph.
+
+    Nodes are the IRIs (as ``str``) of resources typed with one of the ten
+    entity classes; attributes ``label`` (the rdfs:label, Chinese preferred),
+    ``type`` (class local name, e.g. ``"Agency"``), ``altLabels`` (sorted list
+    of skos:altLabel texts) and ``articles`` (sorted list of the article IRIs
+    from kgo:mentionedIn). Edges are the ten relation properties between two
+    such nodes, keyed by and carrying ``relation`` (local name, e.g.
+    ``"handledBy"``). The symmetric kgo:cooperatesWith yields one edge per
+    pair, from the smaller IRI to the larger, whether one or both directions
+    are stated. Articles are not nodes.
+    """
+    g = _flat(graph)
+    out = nx.MultiDiGraph()
+
+    types: dict[str, str] = {}
+    terms: dict[str, rdflib.term.Node] = {}
+    order = {name: i for i, name in enumerate(ENTITY_CLASSES)}
+    for name in ENTITY_CLASSES:
+        for s in g.subjects(RDF.type, KGO[name]):
+            key = str(s)
+            terms[key] = s
+            if key not in types or order[name] < order[types[key]]:
+                types[key] = name
+
+    for key in sorted(types):
+        subj = terms[key]
+        label = _pick_label(g.objects(subj, RDFS.label)) or _local_name(key)
+        alts = sorted(
+            {str(o) for o in g.objects(subj, SKOS.altLabel) if isinstance(o, Literal)} - {label}
+        )
+        articles = sorted({str(o) for o in g.objects(subj, KGO.mentionedIn)})
+        out.add_node(key, label=label, type=types[key], altLabels=alts, articles=articles)
+
+    seen: set[tuple[str, str, str]] = set()
+    for rel in RELATIONS:
+        for s, o in g.subject_objects(KGO[rel]):
+            u, v = str(s), str(o)
+            if u not in types or v not in types:
+                continue
+            if rel in SYMMETRIC_RELATIONS and v < u:
+                u, v = v, u
+            if (u, rel, v) in seen:
+                continue
+            seen.add((u, rel, v))
+    for u, rel, v in sorted(seen, key=lambda t: (t[0], RELATIONS.index(t[1]), t[2])):
+        out.add_edge(u, v, key=rel, relation=rel)
+    return out
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def _normalise_types(types: set[str] | None) -> set[str] | None:
+    if types is None:
+        return None
+    wanted: set[str] = set()
+    for t in types:
+        name = str(t).strip()
+        if name.startswith(str(KGO)):
+            name = name[len(str(KGO)) :]
+        elif name.startswith("kgo:"):
+            name = name[4:]
+        match = next((c for c in ENTITY_CLASSES if c.lower() == name.lower()), None)
+        if match is None:
+            raise ValueError(
+                f"unknown entity type {t!r}; expected one of: {', '.join(ENTITY_CLASSES)}"
+            )
+        wanted.add(match)
+    return wanted
+
+
+def _select(
+    full: nx.MultiDiGraph, focus: str | None, hops: int, types: set[str] | None
+) -> nx.MultiDiGraph:
+    keep = set(full.nodes)
+    if focus is not None:
+        if hops < 0:
+            raise ValueError(f"hops must be >= 0, got {hops}")
+        name = focus.strip()
+        seeds = sorted(
+            n
+            for n, d in full.nodes(data=True)
+            if d["label"] == name or name in d["altLabels"]
+        )
+        if not seeds:
+            raise ValueError(
+                f"focus entity {focus!r} not found: no entity has this rdfs:label or skos:altLabel"
+            )
+        und = full.to_undirected(as_view=True)
+        keep = set()
+        for seed in seeds:
+            keep |= set(nx.single_source_shortest_path_length(und, seed, cutoff=hops))
+    wanted = _normalise_types(types)
+    if wanted is not None:
+        keep = {n for n in keep if full.nodes[n]["type"] in wanted}
+    return full.subgraph(keep)
+
+
+# --------------------------------------------------------------------------- page
+
+
+def _article_info(g: rdflib.Graph, iri: str) -> dict[str, str]:
+    node = URIRef(iri)
+    ident = next((str(o) for o in sorted(g.objects(node, DCTERMS.identifier))), None)
+    info = {"id": ident or _local_name(iri)}
+    title = _pick_label(g.objects(node, DCTERMS.title))
+    if title:
+        info["title"] = title
+    date = next((str(o) for o in sorted(g.objects(node, DCTERMS.date))), None)
+    if date:
+        info["date"] = date
+    for prop in _SCHEMA_URLS:
+        url = next((str(o) for o in sorted(g.objects(node, prop))), None)
+        if url and re.match(r"(?i)https?://", url):
+            info["url"] = url
+            break
+    return info
+
+
+def _node_size(degree: int) -> float:
+    return round(10 + 5 * math.sqrt(degree), 2)
+
+
+def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph) -> dict:
+    """The page data: pyvis builds the node and edge records."""
+    from pyvis.network import Network
+
+    labels = relation_labels()
+    g = _flat(graph)
+
+    article_ids = sorted({a for _, d in sub.nodes(data=True) for a in d["articles"]})
+    article_index = {a: i for i, a in enumerate(article_ids)}
+    articles = [_article_info(g, a) for a in article_ids]
+
+    net = Network(directed=True)
+    for n in sorted(sub.nodes):
+        d = sub.nodes[n]
+        _zh, colour, shape = ENTITY_CLASSES[d["type"]]
+        net.add_node(
+            n,
+            label=d["label"],
+            shape=shape,
+            color=colour,
+            size=_node_size(sub.degree(n)),
+            type=d["type"],
+            altLabels=list(d["altLabels"]),
+            articles=[article_index[a] for a in d["articles"]],
+        )
+
+    edges = sorted(
+        ((u, v, k) for u, v, k in sub.edges(keys=True)),
+        key=lambda t: (t[0], t[1], RELATIONS.index(t[2])),
+    )
+    parallel: dict[tuple[str, str], int] = {}
+    for i, (u, v, rel) in enumerate(edges):
+        zh, en = labels.get(rel, (rel, rel))
+        pair = (u, v) if u <= v else (v, u)
+        k = parallel.get(pair, 0)
+        parallel[pair] = k + 1
+        extra: dict = {}
+        if k:
+            # spread parallel edges between the same two nodes
+            extra["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW" if k % 2 else "curvedCCW",
+                "roundness": round(0.2 * ((k + 1) // 2), 2),
+            }
+        if rel in SYMMETRIC_RELATIONS:
+            extra["arrows"] = ""
+            extra["dashes"] = True
+        net.add_edge(
+            u,
+            v,
+            id=f"e{i}",
+            label=zh,
+            relation=rel,
+            en=en,
+            **extra,
+        )
+
+    type_counts = {c: 0 for c in ENTITY_CLASSES}
+    for node in net.nodes:
+        type_counts[node["type"]] += 1
+    rel_counts = {r: 0 for r in RELATIONS}
+    for edge in net.edges:
+        rel_counts[edge["relation"]] += 1
+
+    return {
+        "nodes": net.nodes,
+        "edges": net.edges,
+        "articles": articles,
+        "classes": [
+            {"name": c, "zh": zh, "color": col, "shape": shp, "count": type_counts[c]}
+            for c, (zh, col, shp) in ENTITY_CLASSES.items()
+        ],
+        "relations": [
+            {
+                "name": r,
+                "zh": labels.get(r, (r, r))[0],
+                "en": labels.get(r, (r, r))[1],
+                "count": rel_counts[r],
+            }
+            for r in RELATIONS
+        ],
+    }
+
+
+def _json_for_script(obj) -> str:
+    """JSON that is safe inside a <script> element."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@lru_cache(maxsize=1)
+def _vis_js() -> str:
+    import pyvis
+
+    base = Path(pyvis.__file__).resolve().parent
+    for rel in (f"templates/lib/vis-{VIS_VERSION}", f"lib/vis-{VIS_VERSION}"):
+        path = base / rel / "vis-network.min.js"
+        if path.is_file():
+            js = path.read_text(encoding="utf-8")
+            return re.sub(r"(?i)</(script)", r"<\\/\1", js)
+    raise FileNotFoundError(
+        f"vis-network {VIS_VERSION} not found in the installed pyvis package ({base})"
+    )
+
+
+def _html_escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _render(data: dict, title: str) -> str:
+    template = TEMPLATE_PATH.read_text(encoding="utf-8")
+    parts = {
+        "TITLE": _html_escape(title),
+        "VIS_JS": _vis_js(),
+        "DATA_JSON": _json_for_script(data),
+    }
+    # one pass over the template only: inserted text is never rescanned
+    return re.sub(r"/\*@(\w+)@\*/", lambda m: parts[m.group(1)], template)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_network(
+    graph: rdflib.Graph,
+    path: Path,
+    *,
+    focus: str | None = None,
+    hops: int = 1,
+    types: set[str] | None = None,
+) -> NetworkStats:
+    """Draw the entity graph into a self-contained HTML page at ``path``.
+
+    ``focus``: keep only entities within ``hops`` relation steps (either
+    direction) of the entity whose rdfs:label or skos:altLabel equals it
+    (every entity with that name is a starting point); ValueError if none.
+    ``types``: keep only entities of these classes (local names such as
+    ``"Agency"``, ``kgo:Agency`` or full IRIs), applied after ``focus``.
+    The same graph and arguments always give the same bytes.
+    """
+    full = to_networkx(graph)
+    sub = _select(full, focus, hops, types)
+    data = _build(graph, sub)
+    title = "知识产权执法知识图谱"
+    if focus is not None:
+        title += f" · {focus.strip()}（{hops} 跳）"
+    html = _render(data, title)
+    _atomic_write(Path(path), html.encode("utf-8"))
+    return NetworkStats(nodes=len(data["nodes"]), edges=len(data["edges"]))
