@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg import gazetteer
 from kg.ingest import Article
@@ -28,6 +28,7 @@ DATA = Path(__file__).parent / "data"
 ORGS = ("Agency", "Company", "Association")
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
 YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
+CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|处理")
 ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
 
 
@@ -81,10 +82,14 @@ class Resolver:
             name = self.canonical(span.label_, span.text, context)
             if name is None:
                 continue
+            extra = self.variants(span, spans)
+            if span.label_ == "Award" and extra:
+                # the awarding body's name is not part of the award's: keep it as an alias
+                name = extra[0]
             start, end = norm.to_original(span.start_char, span.end_char)
             as_written = clean(norm.original[start:end])[0].strip()
             ent = entities.setdefault((span.label_, name), Entity(span.label_, name))
-            ent.aliases.update({span.text, as_written})
+            ent.aliases.update({span.text, as_written, *extra})
             ent.mentions.append((start, end))
             span_key[(span.start_char, span.end_char, span.label_)] = ent.key
             note = ALIAS_NOTE.match(doc.text, span.end_char)
@@ -106,6 +111,26 @@ class Resolver:
         return ArticleGraph(article, entities, dedupe(facts))
 
     # -- canonical names -----------------------------------------------------------
+    def variants(self, span: Span, spans: list[Span]) -> list[str]:
+        """Shorter forms of a case or award name that also name it.
+
+        An award named after its giver (…委员会2023年度十佳知识产权案例) is also
+        known without the giver; a case titled with its handler and verb
+        (…局查处侵犯…案) also without them.
+        """
+        text = span.text
+        if span.label_ == "Award":
+            givers = [o for o in spans if o.label_ in ("Agency", "Association") and o.start_char == span.start_char
+                      and o.end_char < span.end_char]
+            if givers:
+                rest = text[max(g.end_char for g in givers) - span.start_char:]
+                return [rest] if len(rest) >= 4 else []
+        if span.label_ == "Case":
+            m = CASE_VERB.search(text)
+            if m and len(text) - m.end() >= 6:
+                return [text[m.start():], text[m.end():]]
+        return []
+
     def article_places(self, doc: Doc) -> dict[str, str]:
         """The most mentioned province, city and county of the article."""
         counts: Counter = Counter()

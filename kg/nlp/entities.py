@@ -73,6 +73,10 @@ class EntityRecognizer:
         self.stopwords = set(read_list(data / "chunk_stopwords.txt"))
         self.short_forms = {r["short"] for r in read_table(KG_DATA / "abbreviations.tsv") if r["kind"] == "whole"}
         self.case_keywords = read_list(data / "case_keywords.txt")
+        self.not_names = tuple(read_list(data / "not_names.txt"))
+        self.award_leading = tuple(sorted(read_list(data / "award_leading.txt"), key=len, reverse=True))
+        self.brand_context = read_list(data / "brand_context.txt")
+        self.brand_stopwords = {w.lower() for w in read_list(data / "brand_stopwords.txt")}
         self.patterns = [(r["label"], int(r["group"]), re.compile(r["regex"]))
                          for r in read_table(data / "patterns.tsv")]
         self.places = gazetteer.load()
@@ -89,6 +93,8 @@ class EntityRecognizer:
         found.update(self.pattern_mentions(doc.text))
         found.update(self.place_mentions(doc.text, words))
         found.update(self.people(words))
+        found.update(self.word_mentions(doc, words))
+        found = self.prune(found)
         spans = []
         for m in sorted(found, key=lambda m: (m.start, -m.end, m.label)):
             span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
@@ -108,10 +114,12 @@ class EntityRecognizer:
 
     def organisations(self, text: str, words: list[Span]) -> Iterator[Mention]:
         for i, word in enumerate(words):
-            if word.label_ not in NAME_TAGS or self.org_type(word.text) is None:
+            if word.label_ not in NAME_TAGS or self.org_type(word.text) is None or word.text.endswith(self.not_names):
                 continue
             start = self.grow_left(words, i)
-            yield from self.nested_orgs(text, start, word.end_char)
+            chunk = [w for w in words[:i + 1] if w.start_char >= start]
+            named = any(w.label_ == "ORG" for w in chunk) or "某" in text[start:word.end_char]
+            yield from self.nested_orgs(text, start, word.end_char, named)
 
     def grow_left(self, words: list[Span], i: int, extra_tags: Iterable[str] = ()) -> int:
         """Start of the name that ends with words[i]: extend over name-like words."""
@@ -128,8 +136,12 @@ class EntityRecognizer:
             j -= 1
         return words[j].start_char
 
-    def nested_orgs(self, text: str, start: int, end: int) -> Iterator[Mention]:
-        """The organisation name text[start:end] and the names it begins with."""
+    def nested_orgs(self, text: str, start: int, end: int, named: bool) -> Iterator[Mention]:
+        """The organisation name text[start:end] and the names it begins with.
+
+        `named` says whether LAC saw an organisation name in it: plain descriptions
+        ending in 公司 or 机构 (物流公司, 执法机构) are not names; anonymised ones (某公司) are.
+        """
         name = text[start:end]
         # Drop unbalanced brackets and leading generic words.
         while name and (name[0] in "()" or name.startswith(self.generic_prefixes)):
@@ -138,7 +150,12 @@ class EntityRecognizer:
         if name.count("(") != name.count(")"):
             return
         label = self.org_type(name)
-        if label is None or not self.specific(name):
+        if label is None or not self.specific(name) or len(name) > 32:
+            return
+        acronym = re.match(r"\([A-Z]{2,10}\)", text[end:end + 12])
+        if not named and not acronym and not name.endswith(("有限公司", "有限责任公司")) and label != "Agency":
+            return
+        if text.startswith("奖", end):  # 全球反假冒国家公共机构奖 is an award, not a body
             return
         yield Mention(start, end, label)
         # Prefixes that end with a suffix are names too: 杭州市公安局 in 杭州市公安局滨江区分局.
@@ -149,11 +166,15 @@ class EntityRecognizer:
                     and not self.places.lookup(inner) and self.ends_at_word(name, k):
                 yield Mention(start, start + k, inner_label)
 
-    @staticmethod
-    def ends_at_word(name: str, k: int) -> bool:
-        """Whether a nested name may end at position k (not inside a longer suffix)."""
-        rest = name[k:]
-        return not rest.startswith(("局", "部门", "会", "院", "所", "厂", "店", "署", "处", "组织", "政府", "行"))
+    def ends_at_word(self, name: str, k: int) -> bool:
+        """Whether a nested name may end at position k: not inside a longer word (局|办公室)."""
+        if name[k:].startswith(("局", "部门", "会", "院", "所", "厂", "店", "署", "处", "组织", "政府", "行")):
+            return False
+        for suffix, _ in self.org_suffixes:
+            i = name.find(suffix, max(0, k - len(suffix) + 1))
+            if i != -1 and i < k < i + len(suffix):
+                return False
+        return True
 
     def specific(self, name: str) -> bool:
         """A name that picks out one body, not a generic or collective reference.
@@ -172,6 +193,8 @@ class EntityRecognizer:
                 continue
             start = self.grow_left(words, i, extra_tags=("TIME",))
             start = min(start, word.end_char - len(suffix))
+            while text.startswith(self.award_leading + self.generic_prefixes, start, word.end_char - len(suffix)):
+                start += next(len(p) for p in self.award_leading + self.generic_prefixes if text.startswith(p, start))
             name = text[start:word.end_char]
             if len(name) >= 4 or name in ("表彰",):
                 yield Mention(start, word.end_char, "Award")
@@ -194,16 +217,43 @@ class EntityRecognizer:
 
     # -- places and people ---------------------------------------------------------
     def place_mentions(self, text: str, words: list[Span]) -> Iterator[Mention]:
-        starts = {w.start_char for w in words}
+        """Gazetteer places: full names anywhere, short forms only where LAC saw a name."""
+        tags = {w.start_char: w.label_ for w in words}
+        titles = [m.span() for m in re.finditer(r"《[^》]*》", text)]
         for m in self.place_re.finditer(text):
+            if any(a < m.start() < b for a, b in titles):
+                continue
             name = m.group()
             place = self.places.lookup(name)
-            full = name == place.name
-            # Full names with a suffix are safe anywhere; short ones only as whole words.
-            if (full and len(name) >= 3) or m.start() in starts or place.level in ("country", "region"):
-                if not full and place.level == "county" and m.start() not in starts:
-                    continue
+            tag = tags.get(m.start())
+            if name == place.name and len(name) >= 3:
                 yield Mention(m.start(), m.end(), "Place")
+            elif tag == "LOC" or (tag == "ORG" and place.level != "county"):
+                yield Mention(m.start(), m.end(), "Place")
+
+    def word_mentions(self, doc: Doc, words: list[Span]) -> Iterator[Mention]:
+        """Brands (names in sentences about marks) and laws cited without 《》."""
+        for sent in doc.sents:
+            about_marks = any(w in sent.text for w in self.brand_context)
+            for w in words:
+                if not (sent.start_char <= w.start_char < sent.end_char):
+                    continue
+                if w.label_ in ("nz", "nw") and len(w.text) >= 3 and w.text.endswith(("法", "条例")):
+                    yield Mention(w.start_char, w.end_char, "LegalDocument")
+                elif about_marks and self.brand_like(w):
+                    yield Mention(w.start_char, w.end_char, "Brand")
+
+    def brand_like(self, w: Span) -> bool:
+        if re.fullmatch(r"[A-Za-z][A-Za-z&'.\-]{1,19}", w.text):
+            return w.text.lower() not in self.brand_stopwords
+        return (w.label_ == "ORG" and 2 <= len(w.text) <= 6 and self.org_type(w.text) is None
+                and self.places.lookup(w.text) is None and not w.text.endswith(("报", "网", "社")))
+
+    @staticmethod
+    def prune(found: set[Mention]) -> set[Mention]:
+        """Drop places that are part of a brand (新会陈皮 holds 新会)."""
+        return {m for m in found if not (m.label == "Place" and any(
+            o.label == "Brand" and o.start <= m.start and m.end <= o.end for o in found))}
 
     @staticmethod
     def people(words: list[Span]) -> Iterator[Mention]:
