@@ -1,8 +1,8 @@
 """Place gazetteer: Chinese administrative divisions plus countries and regions.
 
 Data files live in `kg/data/`: `places.tsv` (the national adcode table, see
-`scripts/make_places.py`) and `regions.tsv` (countries, SARs' wider regions and
-named economic regions). Both the entity recogniser (to find places) and the
+`scripts/make_places.py`), `regions.tsv` (countries and named regions) and
+`place_stopwords.txt` (short forms such as 公安 or 合作 that are common words). Both the entity recogniser (to find places) and the
 resolver (to complete abbreviated names and to draw `locatedIn`) read it.
 """
 from __future__ import annotations
@@ -25,14 +25,14 @@ class Place:
 class Gazetteer:
     """Lookup of place names (full and short forms) to `Place` records."""
 
-    def __init__(self, places: list[Place], aliases: dict[str, str]):
+    def __init__(self, places: list[Place], aliases: dict[str, str], common_words: set[str] = frozenset()):
         self.by_code = {p.code: p for p in places if p.code}
         self.by_name: dict[str, Place] = {}
         for p in places:
             self.by_name.setdefault(p.name, p)
         self.short: dict[str, Place] = {}
         for p in places:
-            if p.short and p.short not in self.by_name:
+            if p.short and p.short not in self.by_name and p.short not in common_words:
                 # Prefer the higher level when two divisions share a short form.
                 known = self.short.get(p.short)
                 if known is None or _rank(p) < _rank(known):
@@ -79,4 +79,6 @@ def load() -> Gazetteer:
             places.append(Place(r["name"], r["kind"]))
             for a in filter(None, r["aliases"].split("|")):
                 aliases[a] = r["name"]
-    return Gazetteer(places, aliases)
+    lines = (data / "place_stopwords.txt").read_text(encoding="utf-8").splitlines()
+    common = {x.strip() for x in lines if x.strip() and not x.startswith("#")}
+    return Gazetteer(places, aliases, common)

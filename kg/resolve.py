@@ -21,14 +21,13 @@ from spacy.tokens import Doc, Span
 
 from kg import gazetteer
 from kg.ingest import Article
-from kg.nlp.entities import read_table
+from kg.nlp.entities import CASE_VERB, read_table
 from kg.normalize import Normalized, clean
 
 DATA = Path(__file__).parent / "data"
 ORGS = ("Agency", "Company", "Association")
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
 YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
-CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|处理")
 ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
 
 

@@ -31,7 +31,7 @@ NAME_TAGS = {"ORG", "LOC", "PER", "n", "nz", "nw", "a", "j", "vn", "an", "m", "f
 NAME_VERBS = {"反", "打击", "保护", "管理", "监督", "促进", "维权", "运营", "服务", "检验", "检疫",
               "防治", "防制", "调查", "侦查", "经侦", "创新", "发展", "投资", "评审", "制造", "建设"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-YEAR = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
+CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|审结|成功破获")
 
 
 def read_list(path: Path) -> list[str]:
@@ -207,13 +207,17 @@ class EntityRecognizer:
                 start, end = strip_quotes(text, start, end)
                 if end - start < 2:
                     continue
-                if label == "Case" and not self.case_like(text[start:end]):
-                    continue
+                if label == "Case":
+                    # a title that opens with the verb names the case without it
+                    verb = CASE_VERB.match(text, start)
+                    start = verb.end() if verb else start
+                    if not self.case_like(text[start:end]):
+                        continue
                 yield Mention(start, end, label)
 
     def case_like(self, name: str) -> bool:
         return (len(name) >= 6 and any(k in name for k in self.case_keywords)
-                and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案", "办理", "查处")))
+                and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案")))
 
     # -- places and people ---------------------------------------------------------
     def place_mentions(self, text: str, words: list[Span]) -> Iterator[Mention]:

@@ -139,6 +139,10 @@ class RelationExtractor:
         orgs = of(*ORG_TYPES)
         docs = of("LegalDocument")
         if self.has("cooperatesWith", text):
+            # bodies named after 查处/查办… are the targets of the joint work, not partners
+            cut = self.first("handledBy", text)
+            if cut >= 0:
+                orgs = [o for o in orgs if o.start_char - sent.start_char < cut]
             parties = orgs if len(orgs) >= 2 else (orgs + [subject] if subject is not None and orgs else [])
             parties = list({(p.start_char, p.end_char): p for p in parties}.values())
             if not awards:
