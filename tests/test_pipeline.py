@@ -1,0 +1,130 @@
+"""Entities and relations on sentences written for these tests (invented bodies)."""
+from __future__ import annotations
+
+import pytest
+
+from kg.ingest import Article
+from kg.nlp import load_pipeline
+from kg.normalize import normalize
+from kg.resolve import ArticleGraph, Resolver
+
+
+@pytest.fixture(scope="module")
+def extract():
+    nlp, resolver = load_pipeline(), Resolver()
+
+    def run(text: str) -> ArticleGraph:
+        norm = normalize(text)
+        return resolver(Article("t", text), norm, nlp(norm.text))
+
+    return run
+
+
+def names(ag: ArticleGraph, type_: str) -> set[str]:
+    return {name for t, name in ag.entities if t == type_}
+
+
+def facts(ag: ArticleGraph) -> set[tuple[str, str, str]]:
+    return {(f.head[1], f.relation, f.tail[1]) for f in ag.facts}
+
+
+CASE_TEXT = ("东江市市场监督管理局联合东江海关、北湖区公安分局开展“蓝盾2024”专项行动,"
+             "查处东江宏达贸易有限公司侵犯“蓝鲸”注册商标专用权案。")
+
+
+def test_agency_company_case_brand_campaign(extract):
+    ag = extract(CASE_TEXT)
+    assert {"东江市市场监督管理局", "东江海关", "北湖区公安分局"} <= names(ag, "Agency")
+    assert names(ag, "Company") == {"东江宏达贸易有限公司"}
+    assert names(ag, "Case") == {"东江宏达贸易有限公司侵犯“蓝鲸”注册商标专用权案"}
+    assert names(ag, "Brand") == {"蓝鲸"}
+    assert names(ag, "Campaign") == {"蓝盾2024"}
+    assert "北湖区" in names(ag, "Place")
+
+
+def test_case_relations_and_coordination(extract):
+    got = facts(extract(CASE_TEXT))
+    case = "东江宏达贸易有限公司侵犯“蓝鲸”注册商标专用权案"
+    assert (case, "handledBy", "东江市市场监督管理局") in got
+    assert (case, "involves", "东江宏达贸易有限公司") in got
+    assert (case, "concernsBrand", "蓝鲸") in got
+    assert ("东江市市场监督管理局", "conducted", "蓝盾2024") in got
+    # every pair of the coordinated bodies cooperates; the company they acted against does not
+    pairs = {frozenset((h, t)) for h, r, t in got if r == "cooperatesWith"}
+    assert pairs == {frozenset(p) for p in [("东江市市场监督管理局", "东江海关"),
+                                            ("东江市市场监督管理局", "北湖区公安分局"),
+                                            ("东江海关", "北湖区公安分局")]}
+
+
+def test_target_of_joint_enforcement_is_not_a_partner(extract):
+    got = facts(extract("东江市市场监督管理局联合东江海关查处东江宏达贸易有限公司,没收侵权商品。"))
+    partners = {frozenset((h, t)) for h, r, t in got if r == "cooperatesWith"}
+    assert partners == {frozenset(("东江市市场监督管理局", "东江海关"))}
+
+
+def test_dropped_subject_links_to_last_agency(extract):
+    ag = extract("东江市市场监督管理局召开知识产权保护工作会议。\n"
+                 "会议要求,组织开展“清风2025”专项行动,严厉打击商标侵权行为。")
+    assert ("东江市市场监督管理局", "conducted", "清风2025") in facts(ag)
+
+
+def test_abbreviation_resolved_with_article_place(extract):
+    ag = extract("广州市召开知识产权大会。\n会上,市市场监管局与广州市知识产权保护协会签署《知识产权保护合作备忘录》。")
+    agencies = names(ag, "Agency")
+    assert "广州市市场监督管理局" in agencies
+    entity = ag.entities[("Agency", "广州市市场监督管理局")]
+    assert "市市场监管局" in entity.aliases
+    got = facts(ag)
+    assert ("广州市市场监督管理局", "partyTo", "《知识产权保护合作备忘录》") in got
+    assert ("广州市知识产权保护协会", "partyTo", "《知识产权保护合作备忘录》") in got
+    assert ("广州市市场监督管理局", "locatedIn", "广州市") in got
+
+
+def test_award_received_and_awarded(extract):
+    ag = extract("东江市知识产权保护协会向东江宏达贸易有限公司颁发“2024年度打假先锋奖”。")
+    assert names(ag, "Award") == {"2024年度打假先锋奖"}
+    got = facts(ag)
+    assert ("东江宏达贸易有限公司", "receivedAward", "2024年度打假先锋奖") in got
+    assert ("2024年度打假先锋奖", "awardedBy", "东江市知识产权保护协会") in got
+
+
+def test_award_list_of_recipients(extract):
+    ag = extract("东江宏达贸易有限公司、东江蓝海科技股份有限公司被评为2024年度广东省知识产权示范企业。")
+    award = "2024年度广东省知识产权示范企业"
+    got = facts(ag)
+    assert ("东江宏达贸易有限公司", "receivedAward", award) in got
+    assert ("东江蓝海科技股份有限公司", "receivedAward", award) in got
+
+
+def test_commendation_from_agency(extract):
+    ag = extract("广州市受到国家知识产权局的通报表扬。")
+    got = facts(ag)
+    assert ("广州市", "receivedAward", "通报表扬") in got
+    assert ("通报表扬", "awardedBy", "国家知识产权局") in got
+
+
+def test_nested_name_is_sub_organisation(extract):
+    ag = extract("东江市知识产权保护协会专利工作委员会由王立新担任主任,陈某参与调查。")
+    assert {"东江市知识产权保护协会", "东江市知识产权保护协会专利工作委员会"} <= names(ag, "Association")
+    assert ("东江市知识产权保护协会专利工作委员会", "subOrganizationOf", "东江市知识产权保护协会") in facts(ag)
+    assert {"王立新", "陈某"} <= names(ag, "Person")
+
+
+def test_legal_document_and_place_located_in(extract):
+    ag = extract("当事人的行为违反了《中华人民共和国商标法》第五十七条。广东省深圳市南山区市场监督管理局依法作出处罚。")
+    assert "《中华人民共和国商标法》" in names(ag, "LegalDocument")
+    assert ("广东省深圳市南山区市场监督管理局", "locatedIn", "南山区") in facts(ag)
+    # a place inside a law's title is not a place of the article
+    assert "中国" not in names(ag, "Place")
+
+
+def test_generic_references_are_not_entities(extract):
+    ag = extract("全市两级市场监管部门和各级海关加强协作,公安机关依法处理,物流公司配合调查。")
+    assert not any(t in ("Agency", "Company") for t, _ in ag.entities)
+
+
+def test_traditional_text_with_pinyin_gives_simplified_names(extract):
+    ag = extract("東江市市場監(jiān)督管理局查處東江宏達貿(mào)易有限公司侵犯“藍鯨”註冊商標專用權(quán)案。")
+    assert "东江市市场监督管理局" in names(ag, "Agency")
+    company = ag.entities[("Company", "东江宏达贸易有限公司")]
+    assert "東江宏達貿易有限公司" in company.aliases  # the form as written, pinyin removed
