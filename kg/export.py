@@ -7,13 +7,14 @@ the new one.
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
-from kg.graph import union
+from kg.graph import bind, union
 from kg.namespaces import PREFIXES
 
 
@@ -38,10 +39,41 @@ def serialise(ds: Dataset) -> dict[str, bytes]:
     context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
     return {
         "graph.ttl": whole.serialize(format="turtle", encoding="utf-8"),
-        "graph.trig": ds.serialize(format="trig", encoding="utf-8"),
-        "graph.jsonld": whole.serialize(format="json-ld", context=context, indent=1,
-                                        encoding="utf-8", sort_keys=True),
+        "graph.trig": trig(ds),
+        "graph.jsonld": jsonld(whole, context),
     }
+
+
+def jsonld(g: Graph, context: dict[str, str]) -> bytes:
+    """Compacted JSON-LD with nodes and values in a stable order (rdflib's follows hashes)."""
+    doc = json.loads(g.serialize(format="json-ld", context=context))
+    key = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)  # noqa: E731
+    nodes = doc.get("@graph", [])
+    for node in nodes:
+        for k, v in node.items():
+            if isinstance(v, list):
+                node[k] = sorted(v, key=key)
+    doc["@graph"] = sorted(nodes, key=lambda n: n.get("@id", ""))
+    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def trig(ds: Dataset) -> bytes:
+    """TriG with the named graphs in IRI order.
+
+    rdflib's TriG writer orders graphs by hash, which changes between runs; its
+    Turtle writer is stable, so each graph is written as Turtle inside its block.
+    """
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    blocks = []
+    for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if len(g) == 0:
+            continue
+        copy = bind(Graph())
+        copy += g
+        body = copy.serialize(format="turtle")
+        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip()
+        blocks.append(f"<{g.identifier}> {{\n{body}\n}}\n")
+    return (header + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
 def write_outputs(out: Path, files: dict[str, bytes]) -> None:
