@@ -63,7 +63,7 @@ def make_parser() -> argparse.ArgumentParser:
 def run_build(args: argparse.Namespace) -> int:
     from kg.build import build
     from kg.export import serialise, write_outputs
-    from kg.view import write_network
+    from kg.view import render_network
 
     show = not args.quiet
     progress = None
@@ -77,12 +77,13 @@ def run_build(args: argparse.Namespace) -> int:
     if not result.articles:
         raise UserError("no article could be read; nothing written")
     ds = result.dataset()
+    # everything is rendered before the first file is replaced
     outputs = serialise(ds)
+    outputs["network.html"] = render_network(ds)[0]
     write_outputs(args.out, outputs)
-    write_network(ds, args.out / "network.html")
     if show:
         print(result.summary())
-        print(f"wrote {', '.join(sorted(outputs))}, network.html to {args.out}")
+        print(f"wrote {', '.join(sorted(outputs))} to {args.out}")
     return 1 if result.errors else 0
 
 

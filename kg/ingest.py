@@ -82,7 +82,8 @@ def read_file(path: Path) -> Iterator[Article | InputError]:
 
 
 def read_jsonl(path: Path, text: str) -> Iterator[Article | InputError]:
-    for n, line in enumerate(text.splitlines(), start=1):
+    # split on \n only: str.splitlines() would also break inside a record at U+2028
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}:{n}"
@@ -94,7 +95,8 @@ def read_jsonl(path: Path, text: str) -> Iterator[Article | InputError]:
         if not isinstance(record, dict):
             yield InputError(f"{where}: expected a JSON object with 'id' and 'text'")
             continue
-        missing = [k for k in ("id", "text") if not isinstance(record.get(k), (str, int)) or record.get(k) == ""]
+        missing = [k for k in ("id", "text") if isinstance(record.get(k), bool)
+                   or not isinstance(record.get(k), (str, int)) or record.get(k) == ""]
         if missing:
             yield InputError(f"{where}: missing or empty field {', '.join(repr(k) for k in missing)}")
             continue

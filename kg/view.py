@@ -16,9 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,8 +24,11 @@ from typing import Iterable
 
 import networkx as nx
 import rdflib
-from rdflib import RDF, RDFS, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+
+from kg.export import write_atomic
+from kg.namespaces import KGO
 
 __all__ = [
     "ENTITY_CLASSES",
@@ -38,7 +39,6 @@ __all__ = [
     "write_network",
 ]
 
-KGO = Namespace("https://w3id.org/kg-ip/ontology#")
 _SCHEMA_URLS = (URIRef("http://schema.org/url"), URIRef("https://schema.org/url"))
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -380,39 +380,21 @@ def _render(data: dict, title: str) -> str:
     return re.sub(r"/\*@(\w+)@\*/", lambda m: parts[m.group(1)], template)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+def write_network(graph: rdflib.Graph, path: Path, **options) -> NetworkStats:
+    """Draw the entity graph into a self-contained HTML page at ``path`` (see `render_network`)."""
+    html, stats = render_network(graph, **options)
+    write_atomic(Path(path), html)
+    return stats
 
 
-def write_network(
+def render_network(
     graph: rdflib.Graph,
-    path: Path,
     *,
     focus: str | None = None,
     hops: int = 1,
     types: set[str] | None = None,
-) -> NetworkStats:
-    """Draw the entity graph into a self-contained HTML page at ``path``.
+) -> tuple[bytes, NetworkStats]:
+    """The entity graph as a self-contained HTML page, and its node and edge counts.
 
     ``focus``: keep only entities within ``hops`` relation steps (either
     direction) of the entity whose rdfs:label or skos:altLabel equals it
@@ -428,5 +410,4 @@ def write_network(
     if focus is not None:
         title += f" · {focus.strip()}（{hops} 跳）"
     html = _render(data, title)
-    _atomic_write(Path(path), html.encode("utf-8"))
-    return NetworkStats(nodes=len(data["nodes"]), edges=len(data["edges"]))
+    return html.encode("utf-8"), NetworkStats(nodes=len(data["nodes"]), edges=len(data["edges"]))

@@ -195,8 +195,6 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
 
 # -- known bugs ----------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="kg/ingest.py read_jsonl splits with str.splitlines(), which also breaks "
-                   "lines at U+2028/U+2029/U+0085 that JSON allows raw inside strings")
 def test_jsonl_text_with_unicode_line_separator(tmp_path: Path) -> None:
     text = "东江市公安局通报\u2028东江宏达贸易有限公司被罚款。"
     f = jsonl(tmp_path / "feed.jsonl", {"id": "ls", "text": text}, {"id": "next", "text": "东江。"})
@@ -206,8 +204,6 @@ def test_jsonl_text_with_unicode_line_separator(tmp_path: Path) -> None:
     assert items[1].source == f"{f}:2"
 
 
-@pytest.mark.xfail(strict=True, reason="kg/ingest.py read_jsonl accepts JSON booleans as ids (bool is an int "
-                   "subclass): {\"id\": true} becomes article 'True'")
 def test_boolean_id_is_rejected(tmp_path: Path) -> None:
     f = jsonl(tmp_path / "feed.jsonl", {"id": True, "text": "东江市公安局。"})
     message = only_error(read(f))
