@@ -74,7 +74,6 @@ def add_article(g: Graph, ag: ArticleGraph) -> None:
         g.add((st, RDF.object, o))
         g.add((st, PROV.wasDerivedFrom, doc))
         g.add((st, KGO.confidence, Literal(Decimal(f"{f.confidence:.2f}"))))
-        if f.end > f.start:
-            g.add((st, KGO.sentence, Literal(f.sentence)))
-            g.add((st, KGO.startOffset, Literal(f.start)))
-            g.add((st, KGO.endOffset, Literal(f.end)))
+        g.add((st, KGO.sentence, Literal(f.sentence)))
+        g.add((st, KGO.startOffset, Literal(f.start)))
+        g.add((st, KGO.endOffset, Literal(f.end)))

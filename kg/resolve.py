@@ -49,9 +49,9 @@ class Fact:
     relation: str
     tail: tuple[str, str]
     confidence: float
-    sentence: str = ""
-    start: int = 0  # offsets of the evidence in the original text
-    end: int = 0
+    sentence: str  # the evidence as written in the original text
+    start: int  # its offsets in the original text
+    end: int
 
 
 @dataclass
@@ -106,7 +106,7 @@ class Resolver:
                 start, end = norm.to_original(rel.sentence.start_char, rel.sentence.end_char)
                 facts.append(Fact(head, rel.label, tail, rel.confidence,
                                   norm.original[start:end].strip(), start, end))
-        facts += self.name_facts(entities)
+        facts += self.name_facts(entities, norm.original)
         return ArticleGraph(article, entities, dedupe(facts))
 
     # -- canonical names -----------------------------------------------------------
@@ -213,24 +213,27 @@ class Resolver:
         return forms
 
     # -- relations from names ------------------------------------------------------
-    def name_facts(self, entities: dict[tuple[str, str], Entity]) -> list[Fact]:
+    def name_facts(self, entities: dict[tuple[str, str], Entity], original: str) -> list[Fact]:
+        """locatedIn and subOrganizationOf read off names; the evidence is the name as written."""
         facts = []
         places = {e.name for e in entities.values() if e.type == "Place"}
         bodies = [e for e in entities.values() if e.type in ("Agency", "Association")]
         for ent in list(entities.values()):
             if ent.type not in ORGS:
                 continue
+            start, end = min(ent.mentions)
+            evidence = dict(sentence=original[start:end], start=start, end=end)
             place = self.seat(ent.name)
             if place is not None:
                 if place not in places:
                     entities[("Place", place)] = Entity("Place", place, {place}, ent.mentions[:1])
                     places.add(place)
-                facts.append(Fact(ent.key, "locatedIn", ("Place", place), 0.9))
+                facts.append(Fact(ent.key, "locatedIn", ("Place", place), 0.9, **evidence))
             if ent.type != "Company":
                 parents = [b for b in bodies if b is not ent and ent.name.startswith(b.name)]
                 if parents:
                     parent = max(parents, key=lambda b: len(b.name))
-                    facts.append(Fact(ent.key, "subOrganizationOf", parent.key, 0.9))
+                    facts.append(Fact(ent.key, "subOrganizationOf", parent.key, 0.9, **evidence))
         return facts
 
     def seat(self, name: str) -> str | None:
