@@ -8,8 +8,9 @@ resolver (to complete abbreviated names and to draw `locatedIn`) read it.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 
 
@@ -39,6 +40,12 @@ class Gazetteer:
                     self.short[p.short] = p
         for alias, name in aliases.items():
             self.short.setdefault(alias, self.by_name[name])
+
+    @cached_property
+    def pattern(self) -> re.Pattern:
+        """A regex matching any known place name, longest first (广州市 before 广州)."""
+        names = {n for n in (*self.by_name, *self.short) if len(n) >= 2}
+        return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
 
     def lookup(self, name: str) -> Place | None:
         """The place a full or short name stands for, or None."""

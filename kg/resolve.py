@@ -69,8 +69,7 @@ class Resolver:
         rows = read_table(DATA / "abbreviations.tsv")
         self.suffixes = [(r["short"], r["full"]) for r in rows if r["kind"] == "suffix"]
         self.wholes = {r["short"]: r["full"] for r in rows if r["kind"] == "whole"}
-        names = set(self.places.by_name) | set(self.places.short)
-        self.place_re = re.compile("|".join(sorted(map(re.escape, (n for n in names if len(n) >= 2)), key=len, reverse=True)))
+        self.place_re = self.places.pattern
 
     def __call__(self, article: Article, norm: Normalized, doc: Doc) -> ArticleGraph:
         context = self.article_places(doc)

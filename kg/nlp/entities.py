@@ -80,10 +80,7 @@ class EntityRecognizer:
         self.patterns = [(r["label"], int(r["group"]), re.compile(r["regex"]))
                          for r in read_table(data / "patterns.tsv")]
         self.places = gazetteer.load()
-        names = set(self.places.by_name) | set(self.places.short)
-        # Longest first so that 广州市 wins over 广州.
-        alternatives = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
-        self.place_re = re.compile("|".join(map(re.escape, alternatives)))
+        self.place_re = self.places.pattern
 
     def __call__(self, doc: Doc) -> Doc:
         words = sorted(doc.spans["lac"], key=lambda s: s.start_char) if "lac" in doc.spans else []
