@@ -2,16 +2,17 @@
 
 Data files live in `kg/data/`: `places.tsv` (the national adcode table, see
 `scripts/make_places.py`), `regions.tsv` (countries and named regions) and
-`place_stopwords.txt` (short forms such as 公安 or 合作 that are common words). Both the entity recogniser (to find places) and the
-resolver (to complete abbreviated names and to draw `locatedIn`) read it.
+`place_stopwords.txt` (short forms such as 公安 or 合作 that are common words).
+Both the entity recogniser (to find places) and the resolver (to complete
+abbreviated names and to draw `locatedIn`) read it.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib.resources import files
+
+from kg.datafiles import KG_DATA, read_list, read_table
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,10 @@ def _rank(p: Place) -> int:
 @lru_cache(maxsize=1)
 def load() -> Gazetteer:
     """The bundled gazetteer, read once."""
-    data = files("kg") / "data"
-    places: list[Place] = []
+    places = [Place(r["name"], r["level"], r["adcode"], r["parent"], r["short"])
+              for r in read_table(KG_DATA / "places.tsv")]
     aliases: dict[str, str] = {}
-    with (data / "places.tsv").open(encoding="utf-8") as f:
-        for r in csv.DictReader(f, delimiter="\t"):
-            places.append(Place(r["name"], r["level"], r["adcode"], r["parent"], r["short"]))
-    with (data / "regions.tsv").open(encoding="utf-8") as f:
-        for r in csv.DictReader(f, delimiter="\t"):
-            places.append(Place(r["name"], r["kind"]))
-            for a in filter(None, r["aliases"].split("|")):
-                aliases[a] = r["name"]
-    lines = (data / "place_stopwords.txt").read_text(encoding="utf-8").splitlines()
-    common = {x.strip() for x in lines if x.strip() and not x.startswith("#")}
-    return Gazetteer(places, aliases, common)
+    for r in read_table(KG_DATA / "regions.tsv"):
+        places.append(Place(r["name"], r["kind"]))
+        aliases.update({a: r["name"] for a in r["aliases"].split("|") if a})
+    return Gazetteer(places, aliases, set(read_list(KG_DATA / "place_stopwords.txt")))

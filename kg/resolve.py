@@ -15,16 +15,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
 from kg import gazetteer
 from kg.ingest import Article
-from kg.nlp.entities import CASE_VERB, read_table
+from kg.datafiles import KG_DATA, read_table
+from kg.nlp.entities import CASE_VERB
 from kg.normalize import Normalized, clean
 
-DATA = Path(__file__).parent / "data"
 ORGS = ("Agency", "Company", "Association")
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
 YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
@@ -66,7 +65,7 @@ class ArticleGraph:
 class Resolver:
     def __init__(self) -> None:
         self.places = gazetteer.load()
-        rows = read_table(DATA / "abbreviations.tsv")
+        rows = read_table(KG_DATA / "abbreviations.tsv")
         self.suffixes = [(r["short"], r["full"]) for r in rows if r["kind"] == "suffix"]
         self.wholes = {r["short"]: r["full"] for r in rows if r["kind"] == "whole"}
         self.place_re = self.places.pattern

@@ -12,7 +12,6 @@ Names may nest ("…协会优质品牌保护工作委员会" holds "…协会"),
 """
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,9 +21,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg import gazetteer
+from kg.datafiles import KG_DATA, NLP_DATA, read_list, read_table
 
-DATA = Path(__file__).parent / "data"
-KG_DATA = Path(__file__).parents[1] / "data"
 ORG_TYPES = ("Agency", "Company", "Association")
 # LAC tags that may sit inside a name; verbs and function words end it.
 NAME_TAGS = {"ORG", "LOC", "PER", "n", "nz", "nw", "a", "j", "vn", "an", "m", "f", "s"}
@@ -32,18 +30,6 @@ NAME_VERBS = {"反", "打击", "保护", "管理", "监督", "促进", "维权",
               "防治", "防制", "调查", "侦查", "经侦", "创新", "发展", "投资", "评审", "制造", "建设"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|审结|成功破获")
-
-
-def read_list(path: Path) -> list[str]:
-    """Non-comment lines of a one-column data file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
-
-
-def read_table(path: Path) -> list[dict[str, str]]:
-    """Rows of a TSV data file whose header follows its comment lines."""
-    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 @dataclass(frozen=True)
@@ -58,7 +44,7 @@ class Mention:
     default_config={"data_dir": None},
 )
 def make_entities(nlp: Language, name: str, data_dir: str | None) -> "EntityRecognizer":
-    return EntityRecognizer(Path(data_dir) if data_dir else DATA)
+    return EntityRecognizer(Path(data_dir) if data_dir else NLP_DATA)
 
 
 class EntityRecognizer:

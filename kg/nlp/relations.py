@@ -22,7 +22,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.nlp.entities import DATA, ORG_TYPES, read_table
+from kg.datafiles import NLP_DATA, read_table
+from kg.nlp.entities import ORG_TYPES
 
 BODIES = ("Agency", "Association")
 RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
@@ -43,7 +44,7 @@ if not Doc.has_extension("relations"):
 
 @Language.factory("kg_relations", default_config={"data_dir": None})
 def make_relations(nlp: Language, name: str, data_dir: str | None) -> "RelationExtractor":
-    return RelationExtractor(Path(data_dir) if data_dir else DATA)
+    return RelationExtractor(Path(data_dir) if data_dir else NLP_DATA)
 
 
 def inside(a: Span, b: Span) -> bool:
