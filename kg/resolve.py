@@ -75,6 +75,7 @@ class Resolver:
         spans = list(doc.spans["kg"])
         span_key: dict[tuple[int, int, str], tuple[str, str]] = {}
         entities: dict[tuple[str, str], Entity] = {}
+        text = doc.text  # Doc.text joins every token: read it once
         for span in spans:
             name = self.canonical(span.label_, span.text, context)
             if name is None:
@@ -89,7 +90,7 @@ class Resolver:
             ent.aliases.update({span.text, as_written, *extra})
             ent.mentions.append((start, end))
             span_key[(span.start_char, span.end_char, span.label_)] = ent.key
-            note = ALIAS_NOTE.match(doc.text, span.end_char)
+            note = ALIAS_NOTE.match(text, span.end_char)
             if note:
                 ent.aliases.add(note.group(1))
         merged = self.merge(entities)

@@ -13,6 +13,7 @@ Names may nest ("…协会优质品牌保护工作委员会" holds "…协会"),
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,7 +61,9 @@ class EntityRecognizer:
         self.short_forms = {r["short"] for r in read_table(KG_DATA / "abbreviations.tsv") if r["kind"] == "whole"}
         self.case_keywords = read_list(data / "case_keywords.txt")
         self.not_names = tuple(read_list(data / "not_names.txt"))
-        self.award_leading = tuple(sorted(read_list(data / "award_leading.txt"), key=len, reverse=True))
+        # words stripped from the front of an award name
+        self.award_leading = tuple(sorted(read_list(data / "award_leading.txt") + list(self.generic_prefixes),
+                                          key=len, reverse=True))
         self.brand_context = read_list(data / "brand_context.txt")
         self.brand_stopwords = {w.lower() for w in read_list(data / "brand_stopwords.txt")}
         self.patterns = [(r["label"], int(r["group"]), re.compile(r["regex"]))
@@ -70,11 +73,12 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         words = sorted(doc.spans["lac"], key=lambda s: s.start_char) if "lac" in doc.spans else []
+        text = doc.text  # Doc.text joins every token: read it once
         found: set[Mention] = set()
-        found.update(self.organisations(doc.text, words))
-        found.update(self.awards(doc.text, words))
-        found.update(self.pattern_mentions(doc.text))
-        found.update(self.place_mentions(doc.text, words))
+        found.update(self.organisations(text, words))
+        found.update(self.awards(text, words))
+        found.update(self.pattern_mentions(text))
+        found.update(self.place_mentions(text, words))
         found.update(self.people(words))
         found.update(self.word_mentions(doc, words))
         found = self.prune(found)
@@ -99,13 +103,13 @@ class EntityRecognizer:
         for i, word in enumerate(words):
             if word.label_ not in NAME_TAGS or self.org_type(word.text) is None or word.text.endswith(self.not_names):
                 continue
-            start = self.grow_left(words, i)
-            chunk = [w for w in words[:i + 1] if w.start_char >= start]
-            named = any(w.label_ == "ORG" for w in chunk) or "某" in text[start:word.end_char]
+            j = self.grow_left(words, i)
+            start = words[j].start_char
+            named = any(w.label_ == "ORG" for w in words[j:i + 1]) or "某" in text[start:word.end_char]
             yield from self.nested_orgs(text, start, word.end_char, named)
 
     def grow_left(self, words: list[Span], i: int, extra_tags: Iterable[str] = ()) -> int:
-        """Start of the name that ends with words[i]: extend over name-like words."""
+        """Index of the first word of the name that ends with words[i]: extend over name-like words."""
         allowed = NAME_TAGS | set(extra_tags)
         j = i
         while j > 0:
@@ -117,7 +121,7 @@ class EntityRecognizer:
             if not (prev.label_ in allowed or prev.text in NAME_VERBS or prev.text in ("某", "(", ")")):
                 break
             j -= 1
-        return words[j].start_char
+        return j
 
     def nested_orgs(self, text: str, start: int, end: int, named: bool) -> Iterator[Mention]:
         """The organisation name text[start:end] and the names it begins with.
@@ -174,10 +178,10 @@ class EntityRecognizer:
             suffix = next((s for s in self.award_suffixes if text.endswith(s, 0, word.end_char)), None)
             if suffix is None or word.label_ in ("v", "vd", "w", "p"):
                 continue
-            start = self.grow_left(words, i, extra_tags=("TIME",))
+            start = words[self.grow_left(words, i, extra_tags=("TIME",))].start_char
             start = min(start, word.end_char - len(suffix))
-            while text.startswith(self.award_leading + self.generic_prefixes, start, word.end_char - len(suffix)):
-                start += next(len(p) for p in self.award_leading + self.generic_prefixes if text.startswith(p, start))
+            while text.startswith(self.award_leading, start, word.end_char - len(suffix)):
+                start += next(len(p) for p in self.award_leading if text.startswith(p, start))
             name = text[start:word.end_char]
             if len(name) >= 4 or name in ("表彰",):
                 yield Mention(start, word.end_char, "Award")
@@ -220,11 +224,10 @@ class EntityRecognizer:
 
     def word_mentions(self, doc: Doc, words: list[Span]) -> Iterator[Mention]:
         """Brands (names in sentences about marks) and laws cited without 《》."""
+        starts = [w.start_char for w in words]
         for sent in doc.sents:
             about_marks = any(w in sent.text for w in self.brand_context)
-            for w in words:
-                if not (sent.start_char <= w.start_char < sent.end_char):
-                    continue
+            for w in in_sentence(words, starts, sent):
                 if w.label_ in ("nz", "nw") and len(w.text) >= 3 and w.text.endswith(("法", "条例")):
                     yield Mention(w.start_char, w.end_char, "LegalDocument")
                 elif about_marks and self.brand_like(w):
@@ -247,6 +250,12 @@ class EntityRecognizer:
         for w in words:
             if w.label_ == "PER" and 2 <= len(w.text) <= 4 and all(CJK.match(c) for c in w.text):
                 yield Mention(w.start_char, w.end_char, "Person")
+
+
+def in_sentence(spans: list[Span], starts: list[int], sent: Span) -> list[Span]:
+    """The spans (sorted by start, with their `starts`) that lie within the sentence."""
+    lo, hi = bisect_left(starts, sent.start_char), bisect_left(starts, sent.end_char)
+    return [s for s in spans[lo:hi] if s.end_char <= sent.end_char]
 
 
 def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.datafiles import NLP_DATA, read_table
-from kg.nlp.entities import ORG_TYPES
+from kg.nlp.entities import ORG_TYPES, in_sentence
 
 BODIES = ("Agency", "Association")
 RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
@@ -65,7 +65,8 @@ class RelationExtractor:
         return min(hits) if hits else -1
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = list(doc.spans["kg"]) if "kg" in doc.spans else []
+        mentions = sorted(doc.spans["kg"], key=lambda m: m.start_char) if "kg" in doc.spans else []
+        starts = [m.start_char for m in mentions]
         found: dict[tuple, Relation] = {}
 
         def add(rel: Relation) -> None:
@@ -77,7 +78,7 @@ class RelationExtractor:
         subject: Span | None = None  # the last body that opened a sentence
         case: Span | None = None  # the case whose title was seen last (case lists)
         for sent in doc.sents:
-            here = [m for m in mentions if sent.start_char <= m.start_char and m.end_char <= sent.end_char]
+            here = in_sentence(mentions, starts, sent)
             top = [m for m in here if not any(inside(m, o) for o in here)]
             for rel in self.sentence_relations(sent, here, top, subject, case):
                 add(rel)
