@@ -380,9 +380,10 @@ def _render(data: dict, title: str) -> str:
     return re.sub(r"/\*@(\w+)@\*/", lambda m: parts[m.group(1)], template)
 
 
-def write_network(graph: rdflib.Graph, path: Path, **options) -> NetworkStats:
+def write_network(graph: rdflib.Graph, path: Path, *, focus: str | None = None, hops: int = 1,
+                  types: set[str] | None = None) -> NetworkStats:
     """Draw the entity graph into a self-contained HTML page at ``path`` (see `render_network`)."""
-    html, stats = render_network(graph, **options)
+    html, stats = render_network(graph, focus=focus, hops=hops, types=types)
     write_atomic(Path(path), html)
     return stats
 
