@@ -25,7 +25,9 @@ from kg.nlp.entities import CASE_VERB
 from kg.normalize import Normalized, clean
 
 ORGS = ("Agency", "Company", "Association")
+FOLDED = ("Agency", "Association", "LegalDocument", "Person")  # types whose short names fold into long ones
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
+QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
 YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
 ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
 
@@ -94,6 +96,7 @@ class Resolver:
             if note:
                 ent.aliases.add(note.group(1))
         merged = self.merge(entities)
+        merged = self.fold_short_names(merged)
         span_key = {k: merged[v].key for k, v in span_key.items()}
         entities = {e.key: e for e in merged.values()}
 
@@ -154,6 +157,8 @@ class Resolver:
             return place.name if place else text
         if label == "LegalDocument":
             return text if text.startswith("《") else f"《{text}》"
+        if label == "Campaign" and (quoted := QUOTED.search(text)):
+            return quoted.group(1)  # “清源”地理标志保护 is the 清源 campaign
         if label in ("Campaign", "Brand", "Person"):
             return QUOTES.sub("", text) if label != "Brand" else text.strip("“”")
         if label not in ORGS:
@@ -174,11 +179,16 @@ class Resolver:
         for short, full in self.suffixes:
             if name.endswith(short) and not name.endswith(full):
                 name = name[: -len(short)] + full
-                # 苏州中院: the place before an abbreviated suffix is written short too.
-                m = self.place_re.match(name)
-                if m and self.places.lookup(m.group()).name != m.group():
-                    name = self.places.lookup(m.group()).name + name[m.end():]
+                name = self.full_places(name)
         return name
+
+    def full_places(self, name: str) -> str:
+        """Leading places written short, as before an abbreviated suffix, in full: 四川自贡… → 四川省自贡市…"""
+        out, pos = "", 0
+        while (m := self.place_re.match(name, pos)) is not None:
+            out += self.places.lookup(m.group()).name
+            pos = m.end()
+        return out + name[pos:]
 
     def merge(self, entities: dict[tuple[str, str], Entity]) -> dict[tuple[str, str], Entity]:
         """Map each entity key to the entity it merges into (same thing, other form)."""
@@ -198,6 +208,33 @@ class Resolver:
                 by_form.setdefault((ent.type, f), target)
             out[key] = target
         return out
+
+    def fold_short_names(self, merged: dict[tuple[str, str], Entity]) -> dict[tuple[str, str], Entity]:
+        """Fold a short name into the one full name of the article that ends with it.
+
+        柯桥区市场监督管理局 → 浙江省绍兴市柯桥区市场监督管理局, 西兴派出所 →
+        杭州市公安局滨江区分局西兴派出所, 《框架协议》 → 《关于建立…的框架协议》:
+        the article says the long form once and the short one afterwards. A short
+        name that several full names end with stays as it is.
+        """
+        named = {id(e): (e, QUOTES.sub("", e.name)) for e in merged.values() if e.type in FOLDED}
+        into: dict[int, Entity] = {}
+        for short, bare in named.values():
+            if short.type == "Person":  # 简某 for 简某清: an anonymised name cut short
+                fits = lambda name: name.startswith(bare) and bare.endswith("某")  # noqa: E731
+            else:
+                fits = lambda name: name.endswith(bare) and len(bare) >= 4  # noqa: E731
+            longer = {id(e): e for e, name in named.values()
+                      if e.type == short.type and len(name) > len(bare) and fits(name)}
+            if len(longer) == 1:
+                into[id(short)] = next(iter(longer.values()))
+        for key, ent in merged.items():
+            target = into.get(id(ent))
+            if target is not None:
+                target.aliases |= ent.aliases | {ent.name}
+                target.mentions += ent.mentions
+                merged[key] = target
+        return merged
 
     def merge_forms(self, ent: Entity) -> set[str]:
         """Forms under which two mentions of one article are the same entity."""
