@@ -27,6 +27,7 @@ from kg.normalize import Normalized, clean
 ORGS = ("Agency", "Company", "Association")
 FOLDED = ("Agency", "Association", "LegalDocument", "Person")  # types whose short names fold into long ones
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
+BRANCH_WORDS = ("分局", "支队", "大队", "派出所", "法庭", "分院", "检察院", "法院")  # 沿滩分局: a place written short
 QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
 YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
 ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
@@ -262,13 +263,16 @@ class Resolver:
             place = self.seat(ent.name)
             if place is not None:
                 if place not in places:
-                    entities[("Place", place)] = Entity("Place", place, {place}, ent.mentions[:1])
+                    forms = {place, self.places.lookup(place).short} - {""}
+                    entities[("Place", place)] = Entity("Place", place, forms, ent.mentions[:1])
                     places.add(place)
                 facts.append(Fact(ent.key, "locatedIn", ("Place", place), 0.9, **evidence))
             if ent.type != "Company":
-                parents = [b for b in bodies if b is not ent and ent.name.startswith(b.name)]
-                if parents:
-                    parent = max(parents, key=lambda b: len(b.name))
+                # the longest other body whose name or short form begins this one's
+                prefixes = [(len(form), b) for b in bodies if b is not ent for form in {b.name} | b.aliases
+                            if len(form) >= 4 and ent.name.startswith(form) and ent.name != form]
+                if prefixes:
+                    parent = max(prefixes, key=lambda lb: lb[0])[1]
                     facts.append(Fact(ent.key, "subOrganizationOf", parent.key, 0.9, **evidence))
         return facts
 
@@ -278,18 +282,25 @@ class Resolver:
             return "中国"
         found = []
         pos = 0
-        # Places leading the name (浙江省绍兴市柯桥区…), short forms allowed.
+        # Places leading the name (浙江省绍兴市柯桥区…), short forms allowed, each inside the one before.
         while (m := self.place_re.match(name, pos)) is not None:
-            found.append(self.places.lookup(m.group()))
+            place = self.places.lookup(m.group(), found[-1] if found else None)
+            if found and not self.places.within(place, found[-1]):
+                break
+            found.append(place)
             pos = m.end()
-        # Full names further in (…公安局滨江区分局).
+        # Places further in (…公安局滨江区分局, …公安局沿滩分局), inside the leading one:
+        # 晋江市青阳… is not in 青阳县 of another province.
+        area = found[-1] if found else None
         for m in self.place_re.finditer(name, pos):
-            place = self.places.lookup(m.group())
-            if place.name == m.group() and len(m.group()) >= 3:
+            place = self.places.lookup(m.group(), area)
+            if area is not None and not self.places.within(place, area):
+                continue
+            if (place.name == m.group() and len(m.group()) >= 3) or name.startswith(BRANCH_WORDS, m.end()):
                 found.append(place)
         found = [p for p in found if p.level not in ("region",)]
         if not found:
-            return None
+            return "中国" if "(中国)" in name else None
         return max(enumerate(found), key=lambda ip: (gazetteer._rank(ip[1]), ip[0]))[1].name
 
 

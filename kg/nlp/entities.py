@@ -36,7 +36,7 @@ BRAND_LIST = re.compile(r"(?:包括|如|有)?((?:[^\s,，。；;、“”()]{2,1
 COUNTERFEIT = re.compile(r"假冒|仿冒|冒用")
 CLAUSE_END = re.compile(r"[，,。；;！？\n]")
 LAW_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:法|条例)")
-LAW_LEAD = re.compile(r"(?:涉嫌)?(?:包含|包括|违反|依据|根据|依照|触犯|其中)?")
+LAW_LEAD = re.compile(r"(?:.*(?:包含|包括|违反|依据|根据|依照|触犯|其中))?")
 # items may carry a count of cases: 药事法16案、商标法22案
 LAW_LIST = re.compile(r"[\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?(?:[、及和与][\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?)+")
 COUNT_OF_CASES = re.compile(r"\d+(?:起|宗|件)?案$")  # 商标法22案 counts cases, names none
