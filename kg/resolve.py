@@ -76,11 +76,13 @@ class Resolver:
     def __call__(self, article: Article, norm: Normalized, doc: Doc) -> ArticleGraph:
         context = self.article_places(doc)
         spans = list(doc.spans["kg"])
+        # bodies the article spells out in full: 市市场监管局 is most likely one of them
+        named = [self.expand_suffix(s.text) for s in spans if s.label_ in ORGS and s.text[0] not in "市区县省"]
         span_key: dict[tuple[int, int, str], tuple[str, str]] = {}
         entities: dict[tuple[str, str], Entity] = {}
         text = doc.text  # Doc.text joins every token: read it once
         for span in spans:
-            name = self.canonical(span.label_, span.text, context)
+            name = self.canonical(span.label_, span.text, context, named)
             if name is None:
                 continue
             extra = self.variants(span, spans)
@@ -150,7 +152,7 @@ class Resolver:
                 parent = self.places.parent(parent)
         return best
 
-    def canonical(self, label: str, text: str, context: dict[str, str]) -> str | None:
+    def canonical(self, label: str, text: str, context: dict[str, str], named: list[str] = ()) -> str | None:
         """The canonical name of a mention, or None if it cannot be resolved."""
         text = text.strip()
         if label == "Place":
@@ -164,23 +166,32 @@ class Resolver:
             return QUOTES.sub("", text) if label != "Brand" else text.strip("“”")
         if label not in ORGS:
             return text
-        return self.expand_org(text, context)
+        return self.expand_org(text, context, named)
 
-    def expand_org(self, name: str, context: dict[str, str]) -> str | None:
+    def expand_org(self, name: str, context: dict[str, str], named: list[str] = ()) -> str | None:
+        """The full name of a body: 省委 → 中共广东省委, 市市场监管局 → 江门市市场监督管理局."""
         if name in self.wholes:
             try:
                 return self.wholes[name].format(**context)
             except KeyError:
                 return None
         if name[0] in "市区县省" and not self.places.lookup(name[:2]) and not self.places.lookup(name[:3]):
+            rest = self.expand_suffix(name[1:])
+            spelled = {b for b in named if b.endswith(rest) and 2 <= len(b) - len(rest) <= 6
+                       and b[:-len(rest)].endswith(name[0])}
+            if len(spelled) == 1:
+                return spelled.pop()
             level = {"市": "city", "省": "province"}.get(name[0], "county")
             if level not in context:
                 return None
             name = context[level] + name[1:]
+        return self.expand_suffix(name)
+
+    def expand_suffix(self, name: str) -> str:
+        """Abbreviated endings written in full: 苏州中院 → 苏州市中级人民法院."""
         for short, full in self.suffixes:
             if name.endswith(short) and not name.endswith(full):
-                name = name[: -len(short)] + full
-                name = self.full_places(name)
+                name = self.full_places(name[: -len(short)] + full)
         return name
 
     def full_places(self, name: str) -> str:
@@ -221,12 +232,8 @@ class Resolver:
         named = {id(e): (e, QUOTES.sub("", e.name)) for e in merged.values() if e.type in FOLDED}
         into: dict[int, Entity] = {}
         for short, bare in named.values():
-            if short.type == "Person":  # 简某 for 简某清: an anonymised name cut short
-                fits = lambda name: name.startswith(bare) and bare.endswith("某")  # noqa: E731
-            else:
-                fits = lambda name: name.endswith(bare) and len(bare) >= 4  # noqa: E731
             longer = {id(e): e for e, name in named.values()
-                      if e.type == short.type and len(name) > len(bare) and fits(name)}
+                      if e.type == short.type and len(name) > len(bare) and shortens(bare, name, short.type)}
             if len(longer) == 1:
                 into[id(short)] = next(iter(longer.values()))
         for key, ent in merged.items():
@@ -302,6 +309,20 @@ class Resolver:
         if not found:
             return "中国" if "(中国)" in name else None
         return max(enumerate(found), key=lambda ip: (gazetteer._rank(ip[1]), ip[0]))[1].name
+
+
+def shortens(short: str, name: str, type_: str) -> bool:
+    """Whether `short` is a short form of `name` as articles write them.
+
+    简某 for 简某清 (an anonymised person cut short); a tail for a body or document
+    (西兴派出所, 《框架协议》); a leading place without its 市/区/县 (东江中级人民法院).
+    """
+    if type_ == "Person":
+        return name.startswith(short) and short.endswith("某")
+    if name.endswith(short) and len(short) >= 4:
+        return True
+    return len(name) == len(short) + 1 and any(
+        name[i] in "市省区县" and name[:i] + name[i + 1:] == short for i in range(2, min(5, len(name))))
 
 
 def dedupe(facts: list[Fact]) -> list[Fact]:

@@ -35,7 +35,7 @@ ADDRESS_CHAR = re.compile(r"[@./:][A-Za-z0-9]|[A-Za-z0-9][@./:]")  # inside an e
 BRAND_LIST = re.compile(r"(?:包括|如|有)?((?:[^\s,，。；;、“”()]{2,12}、)+[^\s,，。；;、“”()]{2,12})等(?:多个|多种|众多)?(?:国内外|国际|国内)?(?:知名|著名)?(?:品牌|商标)")
 COUNTERFEIT = re.compile(r"假冒|仿冒|冒用")
 CLAUSE_END = re.compile(r"[，,。；;！？\n]")
-LAW_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:法|条例)")
+LAW_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:(?<![执司违合非方做手立守依说])法|条例)")
 LAW_LEAD = re.compile(r"(?:.*(?:包含|包括|违反|依据|根据|依照|触犯|其中))?")
 # items may carry a count of cases: 药事法16案、商标法22案
 LAW_LIST = re.compile(r"[\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?(?:[、及和与][\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?)+")
@@ -43,6 +43,7 @@ COUNT_OF_CASES = re.compile(r"\d+(?:起|宗|件)?案$")  # 商标法22案 counts
 AWARD_LIST_TAIL = re.compile(r"(?:十佳|十大|百佳)[\u4e00-\u9fff]{0,10}(?:案例|案件)$")
 CAMPAIGN_LIST = re.compile(r"((?:[^、,，。；;\n]{2,30}、)+[^、,，。；;\n]{2,30}?)等[^,，。；;\n]{0,15}?(?:专项行动|行动)")
 CAMPAIGN_LEAD = re.compile(r".*?(?:深入开展|组织开展|开展|启动|部署|组织|实施|推进)|.*等|\d*月份?")
+COUNTED = re.compile(r"[一二两三四五六七八九十几多\d]+[家个所级]")
 CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|审结|成功破获")
 
 
@@ -196,6 +197,8 @@ class EntityRecognizer:
         """
         if name in self.short_forms or (name[0] in "市区县省" and name[1:] in self.generic_names):
             return True
+        if COUNTED.match(name):
+            return False  # 四家检察院, 两级法院: several bodies
         if name.endswith(self.place_led_suffixes) and not self.place_re.match(name):
             return False  # 科技创新中心 is a description; 江门高新区…服务中心 a body
         place = self.place_re.match(name)
