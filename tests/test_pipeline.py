@@ -173,3 +173,21 @@ def test_counterfeit_brand_and_anonymised_person(extract):
     ag = extract("经查,李某华销售假冒飞鹰品牌运动鞋。")
     assert names(ag, "Brand") == {"飞鹰"}
     assert names(ag, "Person") == {"李某华"}
+
+
+def test_case_list_entries(extract):
+    ag = extract("西河市中级人民法院发布“2024年度西河法院知识产权司法保护十大案例”。\n"
+                 "一、北辰电子有限公司诉南港贸易有限公司侵害商标权纠纷案\n"
+                 "原告:北辰电子有限公司\n被告:南港贸易有限公司\n"
+                 "被告销售假冒“北辰”注册商标的耳机。西河市中级人民法院一审判令被告赔偿50万元。\n"
+                 "二、被告人周某假冒注册商标罪案\n"
+                 "西河市人民检察院提起公诉。\n")
+    first, second = "北辰电子有限公司诉南港贸易有限公司侵害商标权纠纷案", "被告人周某假冒注册商标罪案"
+    award = "2024年度西河法院知识产权司法保护十大案例"
+    got = facts(ag)
+    assert {(first, "receivedAward", award), (second, "receivedAward", award)} <= got
+    assert (first, "handledBy", "西河市中级人民法院") in got
+    assert (first, "concernsBrand", "北辰") in got
+    assert {(first, "involves", "北辰电子有限公司"), (first, "involves", "南港贸易有限公司")} <= got
+    assert (second, "handledBy", "西河市人民检察院") in got
+    assert (first, "handledBy", "西河市人民检察院") not in got

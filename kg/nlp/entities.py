@@ -197,8 +197,8 @@ class EntityRecognizer:
         """
         if name in self.short_forms or (name[0] in "市区县省" and name[1:] in self.generic_names):
             return True
-        if COUNTED.match(name):
-            return False  # 四家检察院, 两级法院: several bodies
+        if COUNTED.match(name) or (name[:2] in ("全国", "全省", "全市", "各地") and name[2:] in self.generic_names):
+            return False  # 四家检察院, 两级法院, 全国海关: several bodies
         if name.endswith(self.place_led_suffixes) and not self.place_re.match(name):
             return False  # 科技创新中心 is a description; 江门高新区…服务中心 a body
         place = self.place_re.match(name)

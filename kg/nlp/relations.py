@@ -15,6 +15,7 @@ after canonicalisation, in `kg.resolve`.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from kg.datafiles import NLP_DATA, read_table
 from kg.nlp.entities import ORG_TYPES, in_sentence
 
 BODIES = ("Agency", "Association")
+# what may stand beside a case title on its own line in a case list: "一、", "案例二:", "3."
+TITLE_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.]|\d{1,2}[.、]|案例[一二三四五六七八九十\d]+[:、]?)?\s*[“”\"]*\s*")
 CLAUSE_MARKS = (",", ";", "，", "；")
 RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
 
@@ -93,15 +96,29 @@ class RelationExtractor:
 
         subject: Span | None = None  # the last body that opened a sentence
         case: Span | None = None  # the case whose title was seen last (case lists)
+        listed: Span | None = None  # the case whose title line opened the current entry of a case list
+        honour: Span | None = None  # a typical-case list named before the list begins (…十大案例)
         for sent in doc.sents:
             here = in_sentence(mentions, starts, sent)
             top = [m for m in here if not any(inside(m, o) for o in here)]
             for rel in self.sentence_relations(sent, here, top, subject, case):
                 add(rel)
+            cases = [m for m in top if m.label_ == "Case"]
+            title = cases[0] if len(cases) == 1 and TITLE_LINE.fullmatch(sent.text.replace(cases[0].text, "", 1)) else None
+            if title is not None:
+                listed = title
+                if honour is not None:
+                    add(Relation(title, "receivedAward", honour, 0.6, sent))
+            elif cases:
+                listed = None
+            elif listed is not None:
+                for rel in self.entry_relations(sent, top, listed):
+                    add(rel)
+            if listed is None:
+                honour = next((m for m in reversed(top) if m.label_ == "Award" and m.text.endswith("案例")), honour)
             bodies = [m for m in top if m.label_ in BODIES]
             if bodies and bodies[0].start_char - sent.start_char <= 12:
                 subject = bodies[0]
-            cases = [m for m in top if m.label_ == "Case"]
             if cases:
                 case = cases[-1]
         doc._.relations = sorted(found.values(), key=lambda r: (r.head.start_char, r.label, r.tail.start_char))
@@ -176,6 +193,16 @@ class RelationExtractor:
                 for o in signers:
                     if o.start_char < d.start_char:
                         yield Relation(o, "partyTo", d, conf, sent)
+
+    def entry_relations(self, sent: Span, top: list[Span], case: Span) -> Iterator[Relation]:
+        """Sentences of a case-list entry, after its title line: courts and prosecutors that
+        handled the case, and the marks it concerns."""
+        if self.has("handledBy", sent.text):
+            for b in (m for m in top if m.label_ in BODIES):
+                yield Relation(case, "handledBy", b, 0.55, sent)
+        if self.has("concernsBrand", sent.text):
+            for m in (m for m in top if m.label_ == "Brand"):
+                yield Relation(case, "concernsBrand", m, 0.5, sent)
 
     def handles_after(self, text: str, case: Span, body: Span, offset: int) -> bool:
         """Whether a body named after the case handled it: 该案由X查处, in the case's clause."""
