@@ -54,6 +54,13 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
     p.add_argument("graph", type=Path, metavar="GRAPH")
     p.set_defaults(run=run_validate)
+    p = sub.add_parser("evaluate", help="score graph files against gold annotations (GUIDELINES.md)")
+    p.add_argument("gold", type=Path, metavar="GOLD_DIR", help="folder of <article id>.json gold files")
+    p.add_argument("graphs", nargs="+", type=Path, metavar="GRAPH")
+    p.add_argument("--errors", action="store_true", help="list missed and spurious entities and relations")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write all figures as JSON")
+    p.set_defaults(run=run_evaluate)
+
     for p in sub.choices.values():
         # SUPPRESS: a subcommand's absent flag must not undo `kg --debug build`.
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
@@ -95,25 +102,46 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    import rdflib
-
     from kg.validate import validate
 
-    if not args.graph.is_file():
-        raise UserError(f"{args.graph}: no such file")
-    fmt = rdflib.util.guess_format(str(args.graph)) or ("json-ld" if args.graph.suffix == ".jsonld" else None)
-    ds = rdflib.Dataset()
-    try:
-        ds.parse(args.graph, format=fmt)
-    except Exception as e:  # noqa: BLE001 - any parser error is the file's problem
-        raise UserError(f"{args.graph}: not a readable RDF file ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
-    result = validate(ds)
+    result = validate(load_graph(args.graph))
     if result.conforms:
         print(f"{args.graph}: conforms to the kg shapes")
         return 0
     print(result.report)
     print(f"{args.graph}: {result.violations} violation(s)", file=sys.stderr)
     return 1
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from kg.evaluate import GoldError, load_gold, score
+
+    try:
+        gold = load_gold(args.gold)
+    except GoldError as e:
+        raise UserError(str(e)) from e
+    graph = None
+    for path in args.graphs:
+        graph = load_graph(path, graph)
+    result = score(gold, graph)
+    print(result.table(errors=args.errors))
+    if args.json:
+        from kg.export import write_atomic
+
+        write_atomic(args.json, json.dumps(result.to_json(), ensure_ascii=False, indent=1).encode())
+    return 0
+
+
+def load_graph(path: Path, into=None):  # noqa: ANN001, ANN201 - rdflib types stay inside kg.graph
+    """A graph file read for a command, or a one-line UserError."""
+    from kg.graph import GraphFileError, read_graph
+
+    try:
+        return read_graph(path, into)
+    except GraphFileError as e:
+        raise UserError(str(e)) from e
 
 
 if __name__ == "__main__":

@@ -6,12 +6,15 @@ relations as plain triples, and for each relation an `rdf:Statement` carrying th
 evidence sentence, its character offsets in the original text and a confidence.
 The union of all named graphs is the whole graph. An entity's `rdfs:label` is its
 canonical name, the same in every article, so the union has exactly one.
+`read_graph` reads any such file back.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 
+import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
@@ -77,3 +80,20 @@ def add_article(g: Graph, ag: ArticleGraph) -> None:
         g.add((st, KGO.sentence, Literal(f.sentence)))
         g.add((st, KGO.startOffset, Literal(f.start)))
         g.add((st, KGO.endOffset, Literal(f.end)))
+
+
+class GraphFileError(ValueError):
+    """A graph file that is missing or cannot be parsed."""
+
+
+def read_graph(path: Path, into: Dataset | None = None) -> Dataset:
+    """A graph file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) read into a dataset whose default graph is the union."""
+    ds = into if into is not None else Dataset(default_union=True)
+    if not path.is_file():
+        raise GraphFileError(f"{path}: no such file")
+    fmt = rdflib.util.guess_format(str(path)) or ("json-ld" if path.suffix == ".jsonld" else None)
+    try:
+        ds.parse(path, format=fmt)
+    except Exception as e:  # noqa: BLE001 - any parser error is the file's problem
+        raise GraphFileError(f"{path}: not a readable RDF file ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
+    return ds
