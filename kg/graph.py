@@ -5,7 +5,9 @@ it mentions (type, canonical label, the aliases seen in it, `mentionedIn`), the
 relations as plain triples, and for each relation an `rdf:Statement` carrying the
 evidence sentence, its character offsets in the original text and a confidence.
 The union of all named graphs is the whole graph. An entity's `rdfs:label` is its
-canonical name, the same in every article, so the union has exactly one.
+canonical name, the same in every article, so the union has exactly one. Listed
+bodies and places (`kg.reference`) also get an English `skos:prefLabel` and
+`owl:sameAs` their Wikidata item.
 `read_graph` reads any such file back.
 """
 from __future__ import annotations
@@ -16,9 +18,10 @@ from pathlib import Path
 
 import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.namespaces import KGO, PREFIXES, SCHEMA, article_graph_iri, article_iri, entity_iri, statement_iri
+from kg.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
+from kg import reference
 from kg.resolve import ArticleGraph
 
 
@@ -66,6 +69,11 @@ def add_article(g: Graph, ag: ArticleGraph) -> None:
         for alias in sorted(ent.aliases - {ent.name, ""}):
             g.add((e, SKOS.altLabel, Literal(alias, lang="zh")))
         g.add((e, KGO.mentionedIn, doc))
+        known = reference.load().lookup(ent.type, ent.name)
+        if known is not None:
+            g.add((e, SKOS.prefLabel, Literal(known.en, lang="en")))
+            if known.wikidata:
+                g.add((e, OWL.sameAs, WIKIDATA[known.wikidata]))
 
     for f in ag.facts:
         s, o = iris[f.head], iris[f.tail]

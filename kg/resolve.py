@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from kg import gazetteer
+from kg import gazetteer, reference
 from kg.ingest import Article
 from kg.datafiles import KG_DATA, read_table
 from kg.nlp.entities import CASE_VERB
@@ -68,6 +68,7 @@ class ArticleGraph:
 class Resolver:
     def __init__(self) -> None:
         self.places = gazetteer.load()
+        self.reference = reference.load()
         rows = read_table(KG_DATA / "abbreviations.tsv")
         self.suffixes = [(r["short"], r["full"]) for r in rows if r["kind"] == "suffix"]
         self.wholes = {r["short"]: r["full"] for r in rows if r["kind"] == "whole"}
@@ -170,6 +171,8 @@ class Resolver:
 
     def expand_org(self, name: str, context: dict[str, str], named: list[str] = ()) -> str | None:
         """The full name of a body: 省委 → 中共广东省委, 市市场监管局 → 江门市市场监督管理局."""
+        if self.reference.full_name(name):
+            return self.reference.full_name(name)
         if name in self.wholes:
             try:
                 return self.wholes[name].format(**context)

@@ -191,3 +191,15 @@ def test_case_list_entries(extract):
     assert {(first, "involves", "北辰电子有限公司"), (first, "involves", "南港贸易有限公司")} <= got
     assert (second, "handledBy", "西河市人民检察院") in got
     assert (first, "handledBy", "西河市人民检察院") not in got
+
+
+def test_listed_body_gets_full_name_english_name_and_wikidata(extract):
+    from kg.graph import to_dataset
+    from rdflib import OWL, URIRef
+    from rdflib.namespace import SKOS
+
+    ag = extract("市场监管总局与最高检联合部署打击侵权假冒工作。")
+    assert {"国家市场监督管理总局", "最高人民检察院"} <= names(ag, "Agency")
+    quads = {q[:3] for q in to_dataset([ag]).quads((None, None, None, None))}
+    spp = next(s for s, p, o in quads if p == SKOS.prefLabel and str(o) == "Supreme People's Procuratorate")
+    assert (spp, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q2682024")) in quads

@@ -21,7 +21,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg import gazetteer
+from kg import gazetteer, reference
 from kg.datafiles import KG_DATA, NLP_DATA, read_list, read_table
 
 ORG_TYPES = ("Agency", "Company", "Association")
@@ -85,6 +85,9 @@ class EntityRecognizer:
                          for r in read_table(data / "patterns.tsv")]
         self.places = gazetteer.load()
         self.place_re = self.places.pattern
+        short_forms = sorted(reference.load().full_names, key=len, reverse=True)
+        # listed short forms of national bodies (最高检, CNIPA), not inside a longer word
+        self.known_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, short_forms)) + r")(?![A-Za-z])")
         self.place_led_suffixes = tuple(read_list(data / "place_led_suffixes.txt"))
         self.collective_suffixes = set(read_list(data / "collective_suffixes.txt"))
         self.periodicals = tuple(read_list(data / "periodical_suffixes.txt"))
@@ -102,6 +105,7 @@ class EntityRecognizer:
         found.update(self.brand_lists(text))
         found.update(self.law_lists(text))
         found.update(self.campaign_lists(text))
+        found.update(Mention(m.start(), m.end(), "Agency") for m in self.known_re.finditer(text))
         found = self.prune(found)
         spans = []
         for m in sorted(found, key=lambda m: (m.start, -m.end, m.label)):
