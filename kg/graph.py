@@ -32,8 +32,8 @@ def bind(g: Graph) -> Graph:
 
 
 def to_dataset(articles: Iterable[ArticleGraph]) -> Dataset:
-    """One named graph per article."""
-    ds = bind(Dataset())
+    """One named graph per article; the default graph reads as their union."""
+    ds = bind(Dataset(default_union=True))
     for ag in articles:
         add_article(ds.graph(article_graph_iri(ag.article.id)), ag)
     return ds
