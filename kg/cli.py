@@ -44,12 +44,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
+                   help="leave out relations less confident than X (0-1; default 0: keep all)")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.set_defaults(run=run_demo)
+    p.set_defaults(run=run_demo, min_confidence=0.0)
 
     p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
     p.add_argument("graph", type=Path, metavar="GRAPH")
@@ -65,6 +67,17 @@ def make_parser() -> argparse.ArgumentParser:
         # SUPPRESS: a subcommand's absent flag must not undo `kg --debug build`.
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
     return parser
+
+
+def confidence(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -83,7 +96,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"kg: {err}", file=sys.stderr)
     if not result.articles:
         raise UserError("no article could be read; nothing written")
-    ds = result.dataset()
+    ds = result.dataset(args.min_confidence)
     # everything is rendered before the first file is replaced
     outputs = serialise(ds)
     outputs["network.html"] = render_network(ds)[0]

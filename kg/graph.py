@@ -31,11 +31,14 @@ def bind(g: Graph) -> Graph:
     return g
 
 
-def to_dataset(articles: Iterable[ArticleGraph]) -> Dataset:
-    """One named graph per article; the default graph reads as their union."""
+def to_dataset(articles: Iterable[ArticleGraph], min_confidence: float = 0.0) -> Dataset:
+    """One named graph per article; the default graph reads as their union.
+
+    Relations less confident than `min_confidence` are left out.
+    """
     ds = bind(Dataset(default_union=True))
     for ag in articles:
-        add_article(ds.graph(article_graph_iri(ag.article.id)), ag)
+        add_article(ds.graph(article_graph_iri(ag.article.id)), ag, min_confidence)
     return ds
 
 
@@ -47,7 +50,7 @@ def union(ds: Dataset) -> Graph:
     return g
 
 
-def add_article(g: Graph, ag: ArticleGraph) -> None:
+def add_article(g: Graph, ag: ArticleGraph, min_confidence: float = 0.0) -> None:
     a = ag.article
     doc = article_iri(a.id)
     g.add((doc, RDF.type, KGO.Article))
@@ -76,6 +79,8 @@ def add_article(g: Graph, ag: ArticleGraph) -> None:
                 g.add((e, OWL.sameAs, WIKIDATA[known.wikidata]))
 
     for f in ag.facts:
+        if f.confidence < min_confidence:
+            continue
         s, o = iris[f.head], iris[f.tail]
         g.add((s, KGO[f.relation], o))
         st = statement_iri(a.id, str(s), f.relation, str(o))
