@@ -1,6 +1,6 @@
 """Train kg's statistical NER on CLUENER2020 and install it in kg/nlp/model.
 
-    python training/train_ner.py [--cluener DIR] [--max-steps N]
+    python training/train_ner.py [--cluener DIR] [--max-steps N] [--limit N]
 
 CLUENER2020 (Xu et al. 2020, arXiv:2001.04351; research use, no published
 licence) is read from ../shared/data/cluener2020. Its labels are mapped onto
@@ -32,11 +32,11 @@ WORK = ROOT / "build" / "ner"
 LABELS = {"government": "AGENCY", "company": "COMPANY", "organization": "ORGANIZATION", "name": "PERSON"}
 
 
-def convert(source: Path, target: Path, tagger: LACTagger) -> None:
+def convert(source: Path, target: Path, tagger: LACTagger, limit: int | None = None) -> None:
     """One CLUENER JSON-lines file → a spaCy DocBin with LAC features and mapped entities."""
     nlp = spacy.blank("zh")
     bin_ = DocBin(attrs=["ORTH", "TAG", "ENT_IOB", "ENT_TYPE", "SENT_START"])
-    lines = source.read_text(encoding="utf-8").splitlines()
+    lines = source.read_text(encoding="utf-8").splitlines()[:limit]
     for n, line in enumerate(lines, 1):
         record = json.loads(line)
         doc = tagger(nlp.make_doc(record["text"]))
@@ -61,22 +61,29 @@ def main() -> None:
     parser.add_argument("--cluener", type=Path, default=ROOT.parent / "shared" / "data" / "cluener2020")
     parser.add_argument("--max-steps", type=int, help="override training.max_steps (for quick checks)")
     parser.add_argument("--output", type=Path, default=MODEL, help="where the trained pipeline goes")
+    parser.add_argument("--work", type=Path, default=WORK, help="folder for converted data and runs")
+    parser.add_argument("--limit", type=int, help="use only the first N records of each file (for quick checks)")
     args = parser.parse_args()
 
-    WORK.mkdir(parents=True, exist_ok=True)
+    args.work.mkdir(parents=True, exist_ok=True)
     tagger = LACTagger()
     for part in ("train", "dev"):
-        target = WORK / f"{part}.spacy"
+        target = args.work / f"{part}.spacy"
         if not target.exists():
-            convert(args.cluener / f"{part}.json", target, tagger)
-    overrides = {"paths.train": str(WORK / "train.spacy"), "paths.dev": str(WORK / "dev.spacy")}
+            convert(args.cluener / f"{part}.json", target, tagger, args.limit)
+    overrides = {"paths.train": str(args.work / "train.spacy"), "paths.dev": str(args.work / "dev.spacy")}
     if args.max_steps:
         overrides["training.max_steps"] = args.max_steps
-    runs = WORK / "runs"
+        overrides["training.eval_frequency"] = min(args.max_steps, 500)
+    runs = args.work / "runs"
     shutil.rmtree(runs, ignore_errors=True)
     train(CONFIG, runs, overrides=overrides)
     shutil.rmtree(args.output, ignore_errors=True)
     shutil.copytree(runs / "model-best", args.output)
+    # the saved config names this machine's data paths: keep the model free of them
+    config = spacy.util.load_config(args.output / "config.cfg", interpolate=False)
+    config["paths"].update(train=None, dev=None)
+    config.to_disk(args.output / "config.cfg")
     print(f"model written to {args.output}")
 
 
