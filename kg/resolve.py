@@ -112,7 +112,7 @@ class Resolver:
                 start, end = norm.to_original(rel.sentence.start_char, rel.sentence.end_char)
                 facts.append(Fact(head, rel.label, tail, rel.confidence,
                                   norm.original[start:end].strip(), start, end))
-        facts += self.name_facts(entities, norm.original)
+        facts += self.name_facts(entities, norm.original, context)
         return ArticleGraph(article, entities, dedupe(facts))
 
     # -- canonical names -----------------------------------------------------------
@@ -260,8 +260,13 @@ class Resolver:
         return forms
 
     # -- relations from names ------------------------------------------------------
-    def name_facts(self, entities: dict[tuple[str, str], Entity], original: str) -> list[Fact]:
-        """locatedIn and subOrganizationOf read off names; the evidence is the name as written."""
+    def name_facts(self, entities: dict[tuple[str, str], Entity], original: str,
+                   context: dict[str, str]) -> list[Fact]:
+        """locatedIn and subOrganizationOf read off names; the evidence is the name as written.
+
+        A company whose name gives only its province sits in the article's own
+        city when that lies inside it (local news about local firms).
+        """
         facts = []
         places = {e.name for e in entities.values() if e.type == "Place"}
         bodies = [e for e in entities.values() if e.type in ("Agency", "Association")]
@@ -271,12 +276,15 @@ class Resolver:
             start, end = min(ent.mentions)
             evidence = dict(sentence=original[start:end], start=start, end=end)
             place = self.seat(ent.name)
+            confidence = 0.9
+            if ent.type == "Company" and (local := self.local_seat(place, context)) is not None:
+                place, confidence = local, 0.6
             if place is not None:
                 if place not in places:
                     forms = {place, self.places.lookup(place).short} - {""}
                     entities[("Place", place)] = Entity("Place", place, forms, ent.mentions[:1])
                     places.add(place)
-                facts.append(Fact(ent.key, "locatedIn", ("Place", place), 0.9, **evidence))
+                facts.append(Fact(ent.key, "locatedIn", ("Place", place), confidence, **evidence))
             if ent.type != "Company":
                 # the longest other body whose name or short form begins this one's
                 prefixes = [(len(form), b) for b in bodies if b is not ent for form in {b.name} | b.aliases
@@ -285,6 +293,14 @@ class Resolver:
                     parent = max(prefixes, key=lambda lb: lb[0])[1]
                     facts.append(Fact(ent.key, "subOrganizationOf", parent.key, 0.9, **evidence))
         return facts
+
+    def local_seat(self, seat: str | None, context: dict[str, str]) -> str | None:
+        """The article's city, when a company's name gives only the province it lies in."""
+        area = self.places.lookup(seat) if seat else None
+        city = self.places.lookup(context["city"]) if "city" in context else None
+        if area is not None and area.level == "province" and city is not None and self.places.within(city, area):
+            return city.name
+        return None
 
     def seat(self, name: str) -> str | None:
         """The most specific place a body's name puts it in."""
