@@ -93,10 +93,9 @@ def main() -> int:
         with offline_page(page_path) as (page, log):
             page.wait_for_function("window.kg && window.kg.readyMs", timeout=120_000, polling=50)
             wall_s = time.perf_counter() - t0
-            ready_ms = page.evaluate("window.kg.readyMs")
-            drawn = page.evaluate("window.kg.network.body.nodeIndices.length")
+            ready_ms, steps, drawn = page.evaluate("[kg.readyMs, kg.layoutSteps, kg.network.body.nodeIndices.length]")
     print(f"stable after {ready_ms / 1000:.2f} s from navigation ({wall_s:.2f} s including browser start); "
-          f"{drawn} nodes drawn; target < {TARGET_S:.0f} s")
+          f"{drawn} nodes drawn, {steps} physics steps; target < {TARGET_S:.0f} s")
     if log.failed or log.errors or log.blocked:
         print(f"page problems: failed={log.failed} blocked={log.blocked} errors={log.errors}", file=sys.stderr)
         return 1
