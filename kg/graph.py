@@ -21,7 +21,7 @@ from kg.resolve import ArticleGraph
 
 def bind(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
+        g.bind(prefix, ns, replace=True)  # else rdflib keeps its own schema: (https) and ours becomes schema1:
     return g
 
 

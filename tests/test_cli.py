@@ -433,3 +433,7 @@ def test_demo_builds_every_sample(tmp_path: Path) -> None:
     g = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
     assert identifiers(g) == expected
     assert (out / "network.html").stat().st_size > 0
+    # the samples have urls (schema:url): every format must read back, TriG included
+    for name in ("graph.trig", "graph.jsonld"):
+        rc, _, stderr = run("view", str(out / name), "--out", str(tmp_path / "v.html"))
+        assert rc == 0, stderr
