@@ -7,9 +7,12 @@ drifts off or lands on another. The page then draws them as they are, with no
 physics: it is still from the first frame.
 
 networkx's layout costs O(n²) per step, about a second for a few hundred
-nodes; a component larger than ``SPRING_LIMIT`` is left for the page, which
-lays it out with vis-network's Barnes–Hut physics (O(n log n)) for a bounded
-number of steps, freezes it and sets the packed components beside it.
+nodes. A component larger than ``SPRING_LIMIT`` gets only starting positions
+here, from a coarser copy of itself (leaves folded into their neighbour, then
+matched pairs merged, until it is small enough for the spring layout, then
+unfolded); the page improves them with vis-network's Barnes–Hut physics
+(O(n log n)) for a bounded time, freezes them and sets the packed components
+beside them.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ ASPECT = 1.6  # width / height of the packed block, about that of the page's can
 
 @dataclass(frozen=True)
 class Layout:
-    """Positions in page pixels, and the nodes left for the page's physics."""
+    """Positions in page pixels, and the nodes whose positions are only a start for the page's physics."""
 
     positions: dict[str, tuple[float, float]]
     free: frozenset[str]
@@ -48,14 +51,66 @@ def layout(graph: nx.Graph) -> Layout:
         (sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0])
     )
     free = frozenset(n for c in components if len(c) > SPRING_LIMIT for n in c)
-    shapes = [_spring(simple.subgraph(c)) for c in components if len(c) <= SPRING_LIMIT]
-    boxes = [_box(shape, {n: graph.nodes[n].get("label", "") for n in shape}) for shape in shapes]
-    corners = _pack([(right - left, bottom - top) for left, top, right, bottom in boxes])
     positions: dict[str, tuple[float, float]] = {}
-    for shape, (left, top, _, _), (x0, y0) in zip(shapes, boxes, corners):
-        for node, (x, y) in shape.items():
-            positions[node] = (round(x - left + x0, 1), round(y - top + y0, 1))
+    for fixed in (False, True):
+        chosen = [c for c in components if (len(c) <= SPRING_LIMIT) == fixed]
+        shapes = [_spring(simple.subgraph(c)) if fixed else _multilevel(simple.subgraph(c)) for c in chosen]
+        boxes = [_box(shape, {n: graph.nodes[n].get("label", "") for n in shape}) for shape in shapes]
+        corners = _pack([(right - left, bottom - top) for left, top, right, bottom in boxes])
+        for shape, (left, top, _, _), (x0, y0) in zip(shapes, boxes, corners):
+            for node, (x, y) in shape.items():
+                positions[node] = (round(x - left + x0, 1), round(y - top + y0, 1))
     return Layout(positions, free)
+
+
+def _fold(g: nx.Graph) -> dict[str, str]:
+    """Each node's representative in a coarser graph: matched pairs merge, leaves join their neighbour."""
+    parent = {n: n for n in g}
+    inner = g.subgraph(n for n in g if g.degree(n) > 1)
+    for u, v in sorted(tuple(sorted(e)) for e in nx.maximal_matching(inner)):
+        parent[v] = u
+    for n in g:
+        if g.degree(n) == 1:
+            (neighbour,) = g[n]
+            parent[n] = parent[neighbour]
+    return parent
+
+
+def _multilevel(component: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Starting positions for a component too large for the spring layout."""
+    folds = []
+    g = component
+    while len(g) > SPRING_LIMIT:
+        parent = _fold(g)
+        coarse = nx.Graph()
+        coarse.add_nodes_from(sorted(set(parent.values())))
+        coarse.add_edges_from((parent[u], parent[v]) for u, v in g.edges() if parent[u] != parent[v])
+        if len(coarse) > 0.9 * len(g):
+            break
+        folds.append(parent)
+        g = coarse
+    if len(g) > SPRING_LIMIT:  # nothing left to fold: start the page's physics from a random disc
+        rng = np.random.default_rng(SEED)
+        radius = EDGE_PX * math.sqrt(len(component)) / 2 * np.sqrt(rng.random(len(component)))
+        angle = 2 * math.pi * rng.random(len(component))
+        return {n: (float(r * math.cos(a)), float(r * math.sin(a))) for n, r, a in zip(component, radius, angle)}
+    grow = math.sqrt(len(component) / len(g))  # a coarse node stands for several
+    pos = {n: (x * grow, y * grow) for n, (x, y) in _spring(g).items()}
+    for level, parent in reversed(list(enumerate(folds))):
+        # members go round their representative, further out on coarser levels, turned
+        # by the golden angle from one level to the next so that no two land on one spot
+        radius, turn = EDGE_PX * 0.3 * 1.5**level, 2.4 * level
+        members: dict[str, list[str]] = {}
+        for n in sorted(parent):
+            if parent[n] != n:
+                members.setdefault(parent[n], []).append(n)
+        for rep, group in members.items():
+            x, y = pos[rep]
+            for i, n in enumerate(group):
+                angle = turn + 2 * math.pi * i / len(group)
+                pos[n] = (x + radius * math.cos(angle), y + radius * math.sin(angle))
+        pos = {n: pos[n] for n in parent}
+    return pos
 
 
 def _spring(component: nx.Graph) -> dict[str, tuple[float, float]]:

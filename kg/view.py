@@ -321,7 +321,7 @@ def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
     for n in sorted(sub.nodes):
         d = sub.nodes[n]
         _zh, colour, shape = ENTITY_CLASSES[d["type"]]
-        where = {"x": placed.positions[n][0], "y": placed.positions[n][1]} if n in placed.positions else {}
+        x, y = placed.positions[n]
         net.add_node(
             n,
             label=d["label"],
@@ -333,7 +333,8 @@ def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
             articles=[articles.ref(a) for a in d["articles"]],
             sentences=cite(d["evidence"]),
             physics=n in placed.free,
-            **where,
+            x=x,
+            y=y,
         )
 
     edges = sorted(

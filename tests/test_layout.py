@@ -61,14 +61,24 @@ def test_same_graph_same_positions():
     assert a == b
 
 
-def test_large_component_left_to_the_page():
+def test_large_component_starts_folded_and_is_left_to_the_page():
     g = _graph()
-    nx.add_path(g, [f"big{i:04d}" for i in range(SPRING_LIMIT + 1)])
+    path = [f"big{i:04d}" for i in range(3 * SPRING_LIMIT)]
+    nx.add_path(g, path)
+    g.add_edges_from((f"leaf{i:04d}", n) for i, n in enumerate(path[::3]))  # leaves fold first
     for n in g:
         g.nodes[n].setdefault("label", n)
     result = layout.layout(g)
-    assert result.free == {f"big{i:04d}" for i in range(SPRING_LIMIT + 1)}
-    assert set(result.positions) == set(g) - result.free
+    assert result.free == {n for n in g if n.startswith(("big", "leaf"))}
+    assert set(result.positions) == set(g)
+    pos = result.positions
+    # a start worth having: neighbours along the path are far closer than nodes 100 steps apart
+    near = statistics.median(math.dist(pos[u], pos[v]) for u, v in zip(path, path[1:]))
+    far = statistics.median(math.dist(pos[u], pos[v]) for u, v in zip(path, path[100:]))
+    assert near * 5 < far
+    # the big component and the packed small ones start apart
+    fixed = [p for n, p in pos.items() if n not in result.free]
+    assert len(set(pos.values())) == len(g) and fixed
 
 
 def test_empty_graph():
