@@ -24,7 +24,7 @@ from rdflib.namespace import PROV
 
 from kg.browser import offline_page
 from kg.graph import bind
-from kg.namespaces import KGO, KGR, article_iri, entity_iri, statement_iri
+from kg.namespaces import KGO, article_iri, entity_iri, statement_iri
 from kg.view import render_network
 
 TARGET_S = 5.0
