@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test eval clean browser
+.PHONY: demo test eval model clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,7 @@ eval: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) kg-demo
+
+# Retrain the statistical NER from ../shared/data/cluener2020 into kg/nlp/model (about an hour on 2 cores).
+model: $(VENV)/.installed
+	$(BIN)/python training/train_ner.py

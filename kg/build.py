@@ -26,8 +26,9 @@ class Build:
     articles: list[ArticleGraph] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    def dataset(self) -> Dataset:
-        return to_dataset(self.articles)
+    def dataset(self, min_confidence: float = 0.0) -> Dataset:
+        """The graph of all articles, without relations less confident than `min_confidence`."""
+        return to_dataset(self.articles, min_confidence)
 
     def summary(self) -> str:
         """A few lines: articles, entities per type, relations per kind."""

@@ -44,17 +44,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
+                   help="leave out relations less confident than X (0-1; default 0: keep all)")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.set_defaults(run=run_demo)
+    p.set_defaults(run=run_demo, min_confidence=0.0)
 
     p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
     p.add_argument("graph", type=Path, metavar="GRAPH")
     p.set_defaults(run=run_validate)
-
     p = sub.add_parser("view", help="draw a graph, or the part around one entity, as a network page")
     p.add_argument("graph", type=Path, metavar="GRAPH_OR_STORE", help=".ttl, .trig, .jsonld or .nq file")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.html", help="page to write")
@@ -62,10 +63,29 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--hops", type=int, metavar="N", help="with --focus: relation steps to follow (default 1)")
     p.add_argument("--types", nargs="+", metavar="TYPE", help="draw only these entity types, e.g. Agency,Company")
     p.set_defaults(run=run_view)
+
+    p = sub.add_parser("evaluate", help="score graph files against gold annotations (GUIDELINES.md)")
+    p.add_argument("gold", type=Path, metavar="GOLD_DIR", help="folder of <article id>.json gold files")
+    p.add_argument("graphs", nargs="+", type=Path, metavar="GRAPH")
+    p.add_argument("--errors", action="store_true", help="list missed and spurious entities and relations")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write all figures as JSON")
+    p.set_defaults(run=run_evaluate)
+
     for p in sub.choices.values():
         # SUPPRESS: a subcommand's absent flag must not undo `kg --debug build`.
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
     return parser
+
+
+def confidence(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -84,7 +104,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"kg: {err}", file=sys.stderr)
     if not result.articles:
         raise UserError("no article could be read; nothing written")
-    ds = result.dataset()
+    ds = result.dataset(args.min_confidence)
     # everything is rendered before the first file is replaced
     outputs = serialise(ds)
     outputs["network.html"] = render_network(ds)[0]
@@ -102,20 +122,10 @@ def run_demo(args: argparse.Namespace) -> int:
     return run_build(args)
 
 
-def load(path: Path):
-    """The graph at path (see `kg.load.load_graph`); unreadable input is a user error."""
-    from kg.load import GraphLoadError, load_graph
-
-    try:
-        return load_graph(path)
-    except GraphLoadError as e:
-        raise UserError(str(e)) from e
-
-
 def run_validate(args: argparse.Namespace) -> int:
     from kg.validate import validate
 
-    result = validate(load(args.graph))
+    result = validate(load_graph(args.graph))
     if result.conforms:
         print(f"{args.graph}: conforms to the kg shapes")
         return 0
@@ -130,7 +140,7 @@ def run_view(args: argparse.Namespace) -> int:
     if args.hops is not None and args.focus is None:
         raise UserError("--hops needs --focus")
     types = [t for arg in args.types for t in arg.split(",") if t.strip()] if args.types else None
-    graph = load(args.graph)
+    graph = load_graph(args.graph)
     try:
         stats = write_network(graph, args.out, focus=args.focus, hops=1 if args.hops is None else args.hops,
                               types=types)
@@ -138,6 +148,37 @@ def run_view(args: argparse.Namespace) -> int:
         raise UserError(f"{args.graph}: {e}") from e
     print(f"wrote {args.out}: {stats.nodes} entities, {stats.edges} relations")
     return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from kg.evaluate import GoldError, load_gold, score
+
+    try:
+        gold = load_gold(args.gold)
+    except GoldError as e:
+        raise UserError(str(e)) from e
+    graph = None
+    for path in args.graphs:
+        graph = load_graph(path, graph)
+    result = score(gold, graph)
+    print(result.table(errors=args.errors))
+    if args.json:
+        from kg.export import write_atomic
+
+        write_atomic(args.json, json.dumps(result.to_json(), ensure_ascii=False, indent=1).encode())
+    return 0
+
+
+def load_graph(path: Path, into=None):  # noqa: ANN001, ANN201 - rdflib types stay inside kg.graph
+    """A graph file read for a command, or a one-line UserError."""
+    from kg.graph import GraphFileError, read_graph
+
+    try:
+        return read_graph(path, into)
+    except GraphFileError as e:
+        raise UserError(str(e)) from e
 
 
 if __name__ == "__main__":

@@ -437,3 +437,26 @@ def test_demo_builds_every_sample(tmp_path: Path) -> None:
     for name in ("graph.trig", "graph.jsonld"):
         rc, _, stderr = run("view", str(out / name), "--out", str(tmp_path / "v.html"))
         assert rc == 0, stderr
+
+
+def test_min_confidence_leaves_out_weak_relations(articles: Path, tmp_path: Path) -> None:
+    confidences = {}
+    for threshold in ("0", "0.8"):
+        code, _, _ = run("build", str(articles), "--out", str(tmp_path / threshold), "--quiet",
+                         "--min-confidence", threshold)
+        assert code == 0
+        ds = rdflib.Dataset(default_union=True)
+        ds.parse(tmp_path / threshold / "graph.trig", format="trig")
+        confidences[threshold] = sorted(float(c) for c in ds.objects(None, rdflib.URIRef(
+            "https://w3id.org/kg-ip/ontology#confidence")))
+    assert min(confidences["0"]) < 0.8  # the articles do have weak relations
+    assert confidences["0.8"] == [c for c in confidences["0"] if c >= 0.8]
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high"])
+def test_min_confidence_must_be_a_fraction(articles: Path, tmp_path: Path, value: str, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["build", str(articles), "--out", str(tmp_path / "out"), "--min-confidence", value])
+    assert stop.value.code == 2
+    assert "not a number from 0 to 1" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

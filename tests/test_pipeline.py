@@ -128,3 +128,78 @@ def test_traditional_text_with_pinyin_gives_simplified_names(extract):
     assert "东江市市场监督管理局" in names(ag, "Agency")
     company = ag.entities[("Company", "东江宏达贸易有限公司")]
     assert "東江宏達貿易有限公司" in company.aliases  # the form as written, pinyin removed
+
+
+def test_short_name_folds_into_the_full_name(extract):
+    ag = extract("浙江省湖州市南浔区市场监督管理局与东江市版权协会签订《关于建立商标保护协作机制的框架协议》"
+                 "(以下简称《框架协议》)。南浔区市场监督管理局表示,《框架协议》将于明年实施。")
+    assert names(ag, "Agency") == {"浙江省湖州市南浔区市场监督管理局"}
+    assert "南浔区市场监督管理局" in ag.entities[("Agency", "浙江省湖州市南浔区市场监督管理局")].aliases
+    assert names(ag, "LegalDocument") == {"《关于建立商标保护协作机制的框架协议》"}
+
+
+def test_police_short_form_and_branch_seat(extract):
+    ag = extract("乐山市公安局五通桥分局破获一起假冒注册商标案。乐山警方表示将持续打击。")
+    assert ("乐山市公安局五通桥分局", "subOrganizationOf", "乐山市公安局") in facts(ag)
+    assert ("乐山市公安局五通桥分局", "locatedIn", "五通桥区") in facts(ag)
+    assert "乐山警方" in ag.entities[("Agency", "乐山市公安局")].aliases
+
+
+def test_enumerations_of_brands_laws_and_campaigns(extract):
+    ag = extract("东江市市场监督管理局开展“春雷”商标保护、“秋风-2024”打假等专项行动,"
+                 "查获侵权商品涉及ACME、BETA、飞鹰等知名品牌,当事人违反药品管理法、种子条例。")
+    assert names(ag, "Campaign") == {"春雷", "秋风-2024"}
+    assert {"ACME", "BETA", "飞鹰"} <= names(ag, "Brand")
+    assert names(ag, "LegalDocument") == {"《药品管理法》", "《种子条例》"}
+    assert {("东江市市场监督管理局", "conducted", c) for c in ("春雷", "秋风-2024")} <= facts(ag)
+
+
+def test_typical_case_award_goes_to_the_case(extract):
+    ag = extract("东江市市场监督管理局查办的“东江宏达贸易有限公司侵犯商标权案”被东江省知识产权局评为"
+                 "2024年度十佳知识产权案例。")
+    award = "2024年度十佳知识产权案例"
+    assert ("东江宏达贸易有限公司侵犯商标权案", "receivedAward", award) in facts(ag)
+    assert (award, "awardedBy", "东江省知识产权局") in facts(ag)
+    assert not any(r == "receivedAward" and h != "东江宏达贸易有限公司侵犯商标权案" for h, r, _ in facts(ag))
+
+
+def test_collective_and_descriptive_names_are_not_bodies(extract):
+    ag = extract("江苏法院加强知识产权审判,建设科技创新中心。责任编辑:林晓")
+    assert names(ag, "Agency") == set()
+    assert names(ag, "Person") == {"林晓"}
+
+
+def test_counterfeit_brand_and_anonymised_person(extract):
+    ag = extract("经查,李某华销售假冒飞鹰品牌运动鞋。")
+    assert names(ag, "Brand") == {"飞鹰"}
+    assert names(ag, "Person") == {"李某华"}
+
+
+def test_case_list_entries(extract):
+    ag = extract("西河市中级人民法院发布“2024年度西河法院知识产权司法保护十大案例”。\n"
+                 "一、北辰电子有限公司诉南港贸易有限公司侵害商标权纠纷案\n"
+                 "原告:北辰电子有限公司\n被告:南港贸易有限公司\n"
+                 "被告销售假冒“北辰”注册商标的耳机。西河市中级人民法院一审判令被告赔偿50万元。\n"
+                 "二、被告人周某假冒注册商标罪案\n"
+                 "西河市人民检察院提起公诉。\n")
+    first, second = "北辰电子有限公司诉南港贸易有限公司侵害商标权纠纷案", "被告人周某假冒注册商标罪案"
+    award = "2024年度西河法院知识产权司法保护十大案例"
+    got = facts(ag)
+    assert {(first, "receivedAward", award), (second, "receivedAward", award)} <= got
+    assert (first, "handledBy", "西河市中级人民法院") in got
+    assert (first, "concernsBrand", "北辰") in got
+    assert {(first, "involves", "北辰电子有限公司"), (first, "involves", "南港贸易有限公司")} <= got
+    assert (second, "handledBy", "西河市人民检察院") in got
+    assert (first, "handledBy", "西河市人民检察院") not in got
+
+
+def test_listed_body_gets_full_name_english_name_and_wikidata(extract):
+    from kg.graph import to_dataset
+    from rdflib import OWL, URIRef
+    from rdflib.namespace import SKOS
+
+    ag = extract("市场监管总局与最高检联合部署打击侵权假冒工作。")
+    assert {"国家市场监督管理总局", "最高人民检察院"} <= names(ag, "Agency")
+    quads = {q[:3] for q in to_dataset([ag]).quads((None, None, None, None))}
+    spp = next(s for s, p, o in quads if p == SKOS.prefLabel and str(o) == "Supreme People's Procuratorate")
+    assert (spp, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q2682024")) in quads
