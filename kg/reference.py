@@ -23,6 +23,7 @@ class Reference:
     def __init__(self, agencies: list[dict[str, str]], places: list[dict[str, str]]):
         self.known: dict[tuple[str, str], Known] = {}
         self.full_names: dict[str, str] = {}
+        self.agency_names = [row["name"] for row in agencies]
         for row in agencies:
             self.known[("Agency", row["name"])] = Known(row["en"], row["wikidata"])
             self.full_names.update({alias: row["name"] for alias in row["aliases"].split("|") if alias})

@@ -203,3 +203,24 @@ def test_listed_body_gets_full_name_english_name_and_wikidata(extract):
     quads = {q[:3] for q in to_dataset([ag]).quads((None, None, None, None))}
     spp = next(s for s, p, o in quads if p == SKOS.prefLabel and str(o) == "Supreme People's Procuratorate")
     assert (spp, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q2682024")) in quads
+
+
+def test_recipients_listed_after_the_award(extract):
+    ag = extract("记者林晓报道,此次获评的3家国家知识产权示范企业为东江宏达贸易有限公司、西河电子股份有限公司和北辰精密机械有限公司。")
+    award = "国家知识产权示范企业"
+    winners = {h for h, r, t in facts(ag) if r == "receivedAward" and t == award}
+    assert winners == {"东江宏达贸易有限公司", "西河电子股份有限公司", "北辰精密机械有限公司"}
+
+
+def test_joint_givers_before_the_verb(extract):
+    ag = extract("国家知识产权局和东江省知识产权局决定授予“飞鹰”等5项外观设计专利中国外观设计金奖。")
+    assert {("中国外观设计金奖", "awardedBy", b) for b in ("国家知识产权局", "东江省知识产权局")} <= facts(ag)
+    assert not any(r == "receivedAward" for _, r, _ in facts(ag))
+
+
+def test_websites_and_apps_in_case_titles_are_companies(extract):
+    ag = extract("上海查处“飞鱼影视网”侵权案、“云朵视频”App侵权案。")
+    assert {"飞鱼影视网", "云朵视频"} <= names(ag, "Company")
+    cases = names(ag, "Case")
+    assert {c.replace("“", "").replace("”", "") for c in cases} >= {"飞鱼影视网侵权案", "云朵视频App侵权案"}
+    assert any(r == "involves" and t == "飞鱼影视网" for _, r, t in facts(ag))

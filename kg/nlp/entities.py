@@ -44,6 +44,9 @@ AWARD_LIST_TAIL = re.compile(r"(?:十佳|十大|百佳)[\u4e00-\u9fff]{0,10}(?:�
 CAMPAIGN_LIST = re.compile(r"((?:[^、,，。；;\n]{2,30}、)+[^、,，。；;\n]{2,30}?)等[^,，。；;\n]{0,15}?(?:专项行动|行动)")
 CAMPAIGN_LEAD = re.compile(r".*?(?:深入开展|组织开展|开展|启动|部署|组织|实施|推进)|.*等|\d*月份?")
 COUNTED = re.compile(r"[一二两三四五六七八九十几多\d]+[家个所级]")
+AWARD_VERBS = ("获奖", "授奖", "评奖", "颁奖", "领奖", "得奖", "部门奖")
+COUNT = re.compile(r"[\d一二两三四五六七八九十百]+(?:家|项|个|件|名|位|批|款|部)")
+VAGUE = re.compile(r"有关|相关|全国性|[0-9]")
 CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|审结|成功破获")
 
 
@@ -86,12 +89,13 @@ class EntityRecognizer:
                          for r in read_table(data / "patterns.tsv")]
         self.places = gazetteer.load()
         self.place_re = self.places.pattern
-        short_forms = sorted(reference.load().full_names, key=len, reverse=True)
-        # listed short forms of national bodies (最高检, CNIPA), not inside a longer word
+        listed = reference.load()
+        short_forms = sorted({*listed.full_names, *listed.agency_names}, key=len, reverse=True)
+        # listed national bodies and their short forms (国务院, 最高检, CNIPA), not inside a longer word
         self.known_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, short_forms)) + r")(?![A-Za-z])")
         self.place_led_suffixes = tuple(read_list(data / "place_led_suffixes.txt"))
         self.collective_suffixes = set(read_list(data / "collective_suffixes.txt"))
-        self.periodicals = tuple(read_list(data / "periodical_suffixes.txt"))
+        self.document_suffixes = tuple(read_list(data / "document_suffixes.txt"))
 
     def __call__(self, doc: Doc) -> Doc:
         words = sorted(doc.spans["lac"], key=lambda s: s.start_char) if "lac" in doc.spans else []
@@ -204,8 +208,9 @@ class EntityRecognizer:
         """
         if name in self.short_forms or (name[0] in "市区县省" and name[1:] in self.generic_names):
             return True
-        if COUNTED.match(name) or (name[:2] in ("全国", "全省", "全市", "各地") and name[2:] in self.generic_names):
-            return False  # 四家检察院, 两级法院, 全国海关: several bodies
+        if COUNTED.match(name) or (name[:2] in ("全国", "全省", "全市", "各地") and name[2:] in self.generic_names) \
+                or VAGUE.search(name):
+            return False  # 四家检察院, 两级法院, 全国海关, 国务院有关部门: several or unnamed bodies
         if name.endswith(self.place_led_suffixes) and not self.place_re.match(name):
             return False  # 科技创新中心 is a description; 江门高新区…服务中心 a body
         place = self.place_re.match(name)
@@ -244,9 +249,16 @@ class EntityRecognizer:
             if suffix is None or word.label_ in ("v", "vd", "w", "p"):
                 continue
             start = words[self.grow_left(words, i, extra_tags=("TIME",))].start_char
+            if text.endswith(AWARD_VERBS, 0, word.end_char):
+                continue  # 获奖, 评奖: an act, not an award's name
             start = min(start, word.end_char - len(suffix))
-            while text.startswith(self.award_leading, start, word.end_char - len(suffix)):
-                start += next(len(p) for p in self.award_leading if text.startswith(p, start))
+            while True:
+                if text.startswith(self.award_leading, start, word.end_char - len(suffix)):
+                    start += next(len(p) for p in self.award_leading if text.startswith(p, start))
+                elif (count := COUNT.match(text, start, word.end_char - len(suffix))) is not None:
+                    start = count.end()  # 7家国家知识产权示范企业: the title without the count
+                else:
+                    break
             name = text[start:word.end_char]
             if name != suffix or name in self.standalone_awards:  # 优势企业 alone names no title
                 yield Mention(start, word.end_char, "Award")
@@ -259,8 +271,8 @@ class EntityRecognizer:
                 start, end = strip_quotes(text, start, end)
                 if end - start < 2:
                     continue
-                if label == "LegalDocument" and text[start:end].rstrip("》").endswith(self.periodicals):
-                    continue
+                if label == "LegalDocument" and not text[start:end].rstrip("》").endswith(self.document_suffixes):
+                    continue  # 《大众日报》, 《流浪地球》: papers and works, not documents
                 if label == "Campaign" and not m.group().startswith("“"):
                     # 江海区深入开展知识产权保护专项行动, A、B等…专项行动: the name follows the verb
                     lead = CAMPAIGN_LEAD.match(text, start, end)
@@ -268,9 +280,10 @@ class EntityRecognizer:
                     if text[start:end] in self.generic_names or end - start < 4:
                         continue
                 if label == "Case":
-                    # a title that opens with the verb names the case without it
-                    verb = CASE_VERB.match(text, start)
-                    start = verb.end() if verb else start
+                    # a title that opens with the verb (after at most a place) names the case without it
+                    verb = CASE_VERB.search(text, start, end)
+                    if verb and (verb.start() == start or self.place_re.fullmatch(text, start, verb.start())):
+                        start = verb.end()  # 上海查处“X”侵权案: the case is “X”侵权案
                     if not self.case_like(text[start:end]):
                         continue
                 yield Mention(start, end, label)
@@ -298,7 +311,7 @@ class EntityRecognizer:
 
     def case_like(self, name: str) -> bool:
         return (len(name) >= 6 and any(k in name for k in self.case_keywords) and not COUNT_OF_CASES.search(name)
-                and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案")))
+                and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案", "了", "一批")))
 
     # -- places and people ---------------------------------------------------------
     def place_mentions(self, text: str, words: list[Span]) -> Iterator[Mention]:

@@ -29,6 +29,9 @@ from kg.nlp.entities import ORG_TYPES, in_sentence
 BODIES = ("Agency", "Association")
 # what may stand beside a case title on its own line in a case list: "一、", "案例二:", "3."
 TITLE_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.]|\d{1,2}[.、]|案例[一二三四五六七八九十\d]+[:、]?)?\s*[“”\"]*\s*")
+LIST_LEAD = re.compile(r"(?:称号)?(?:分别)?(?:为|是|包括|有)[:：]?")
+REPORTER = re.compile(r"记者|通讯员|编辑|摄影")
+GIVING = ("授予", "颁发", "评选", "评出")  # verbs whose subject gives the award
 CLAUSE_MARKS = (",", ";", "，", "；")
 RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
 
@@ -204,6 +207,26 @@ class RelationExtractor:
             for m in (m for m in top if m.label_ == "Brand"):
                 yield Relation(case, "concernsBrand", m, 0.5, sent)
 
+    @staticmethod
+    def listed_after(text: str, award: Span, top: list[Span], offset: int) -> list[Span]:
+        """The bodies listed right after an award: "…示范企业为A、B和C" (A, B and C)."""
+        pos = award.end_char - offset
+        lead = LIST_LEAD.match(text, pos)
+        if lead is None:
+            return []
+        out = []
+        for m in top:
+            at = m.start_char - offset
+            if at < lead.end():
+                continue
+            if at != pos and not (out and text[pos:at] in ("、", "和", "与", "及", ",", "以及")) and at != lead.end():
+                break
+            if m.label_ not in ("Company", "Agency", "Association"):
+                break
+            out.append(m)
+            pos = m.end_char - offset
+        return out
+
     def handles_after(self, text: str, case: Span, body: Span, offset: int) -> bool:
         """Whether a body named after the case handled it: 该案由X查处, in the case's clause."""
         end = clause_end(text, case.end_char - offset)
@@ -235,6 +258,13 @@ class RelationExtractor:
             trig = self.last("receivedAward", before)
             if trig < 0:
                 continue
+            clause = clause_start(text, trig)
+            if before.startswith(GIVING, trig) and "被" not in before[clause:trig]:
+                # X和Y决定授予…Award: the bodies before the verb give it
+                for m in top:
+                    if m.label_ in BODIES and clause <= m.start_char - sent.start_char < trig:
+                        yield Relation(award, "awardedBy", m, 0.7, sent)
+                continue
             window = before[trig:]
             by = before.rfind("被", clause_start(text, trig), trig)
             if "受到" in window or by >= 0:
@@ -250,7 +280,14 @@ class RelationExtractor:
                 for c in cases or ([case] if case is not None else []):
                     yield Relation(c, "receivedAward", award, 0.7 if cases else 0.45, sent)
                 continue
-            recipients = [m for m in top if m.label_ in RECIPIENTS and m.end_char - sent.start_char <= trig]
+            listed = self.listed_after(text, award, top, sent.start_char)
+            if listed:
+                # 获评的7家国家知识产权示范企业为A、B、C
+                for r in listed:
+                    yield Relation(r, "receivedAward", award, 0.7, sent)
+                continue
+            recipients = [m for m in top if m.label_ in RECIPIENTS and m.end_char - sent.start_char <= trig
+                          and not REPORTER.search(text, max(0, m.start_char - sent.start_char - 4), m.start_char - sent.start_char)]
             if recipients:
                 last = recipients[-1]
                 # a coordinated list of recipients: A、B和C 被评为…
