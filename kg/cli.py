@@ -56,6 +56,14 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
     p.add_argument("graph", type=Path, metavar="GRAPH")
     p.set_defaults(run=run_validate)
+    p = sub.add_parser("view", help="draw a graph, or the part around one entity, as a network page")
+    p.add_argument("graph", type=Path, metavar="GRAPH_OR_STORE", help=".ttl, .trig, .jsonld or .nq file")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.html", help="page to write")
+    p.add_argument("--focus", metavar="ENTITY", help="draw only what is near the entity with this name")
+    p.add_argument("--hops", type=int, metavar="N", help="with --focus: relation steps to follow (default 1)")
+    p.add_argument("--types", nargs="+", metavar="TYPE", help="draw only these entity types, e.g. Agency,Company")
+    p.set_defaults(run=run_view)
+
     p = sub.add_parser("evaluate", help="score graph files against gold annotations (GUIDELINES.md)")
     p.add_argument("gold", type=Path, metavar="GOLD_DIR", help="folder of <article id>.json gold files")
     p.add_argument("graphs", nargs="+", type=Path, metavar="GRAPH")
@@ -124,6 +132,22 @@ def run_validate(args: argparse.Namespace) -> int:
     print(result.report)
     print(f"{args.graph}: {result.violations} violation(s)", file=sys.stderr)
     return 1
+
+
+def run_view(args: argparse.Namespace) -> int:
+    from kg.view import ViewError, write_network
+
+    if args.hops is not None and args.focus is None:
+        raise UserError("--hops needs --focus")
+    types = [t for arg in args.types for t in arg.split(",") if t.strip()] if args.types else None
+    graph = load_graph(args.graph)
+    try:
+        stats = write_network(graph, args.out, focus=args.focus, hops=1 if args.hops is None else args.hops,
+                              types=types)
+    except ViewError as e:
+        raise UserError(f"{args.graph}: {e}") from e
+    print(f"wrote {args.out}: {stats.nodes} entities, {stats.edges} relations")
+    return 0
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from kg.resolve import ArticleGraph
 
 def bind(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
+        g.bind(prefix, ns, replace=True)  # else rdflib keeps its own schema: (https) and ours becomes schema1:
     return g
 
 
@@ -102,6 +102,8 @@ class GraphFileError(ValueError):
 def read_graph(path: Path, into: Dataset | None = None) -> Dataset:
     """A graph file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) read into a dataset whose default graph is the union."""
     ds = into if into is not None else Dataset(default_union=True)
+    if path.is_dir():  # where a kg store (a folder) will be opened
+        raise GraphFileError(f"{path}: is a folder, and reading a kg store is not supported yet; give a graph file")
     if not path.is_file():
         raise GraphFileError(f"{path}: no such file")
     fmt = rdflib.util.guess_format(str(path)) or ("json-ld" if path.suffix == ".jsonld" else None)
