@@ -25,7 +25,7 @@ from kg.nlp.entities import CASE_VERB
 from kg.normalize import Normalized, clean
 
 ORGS = ("Agency", "Company", "Association")
-FOLDED = ("Agency", "Association", "LegalDocument", "Person")  # types whose short names fold into long ones
+FOLDED = ("Agency", "Association", "Company", "Award", "LegalDocument", "Person")  # types whose short names fold into long ones
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
 BRANCH_WORDS = ("分局", "支队", "大队", "派出所", "法庭", "分院", "检察院", "法院")  # 沿滩分局: a place written short
 QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
@@ -275,13 +275,14 @@ class Resolver:
                 continue
             start, end = min(ent.mentions)
             evidence = dict(sentence=original[start:end], start=start, end=end)
-            place = self.seat(ent.name)
+            place = self.seat(ent.name) or next((p for p in sorted(places, key=len, reverse=True)
+                                                 if len(p) >= 3 and ent.name.startswith(p)), None)
             confidence = 0.9
             if ent.type == "Company" and (local := self.local_seat(place, context)) is not None:
                 place, confidence = local, 0.6
             if place is not None:
                 if place not in places:
-                    forms = {place, self.places.lookup(place).short} - {""}
+                    forms = {place, self.places.lookup(place).short} - {""}  # seat() names gazetteer places
                     entities[("Place", place)] = Entity("Place", place, forms, ent.mentions[:1])
                     places.add(place)
                 facts.append(Fact(ent.key, "locatedIn", ("Place", place), confidence, **evidence))
@@ -334,12 +335,16 @@ def shortens(short: str, name: str, type_: str) -> bool:
     """Whether `short` is a short form of `name` as articles write them.
 
     简某 for 简某清 (an anonymised person cut short); a tail for a body or document
-    (西兴派出所, 《框架协议》); a leading place without its 市/区/县 (东江中级人民法院).
+    (西兴派出所, 《框架协议》); a firm or award without a few words in the middle;
+    a leading place without its 市/区/县 (东江中级人民法院).
     """
     if type_ == "Person":
         return name.startswith(short) and short.endswith("某")
     if name.endswith(short) and len(short) >= 4:
         return True
+    if type_ in ("Company", "Award"):  # 河南快德机电有限公司 for 河南快德机电安装有限公司
+        return 1 <= len(name) - len(short) <= 4 and any(
+            name.startswith(short[:i]) and name.endswith(short[i:]) for i in range(4, len(short) - 1))
     return len(name) == len(short) + 1 and any(
         name[i] in "市省区县" and name[:i] + name[i + 1:] == short for i in range(2, min(5, len(name))))
 

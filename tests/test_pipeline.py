@@ -224,3 +224,16 @@ def test_websites_and_apps_in_case_titles_are_companies(extract):
     cases = names(ag, "Case")
     assert {c.replace("“", "").replace("”", "") for c in cases} >= {"飞鱼影视网侵权案", "云朵视频App侵权案"}
     assert any(r == "involves" and t == "飞鱼影视网" for _, r, t in facts(ag))
+
+
+def test_title_award_marked_brands_and_a_town_the_gazetteer_lacks(extract):
+    ag = extract("东江市市场监督管理局获西河市品牌保护协会授予“年度卓越执法单位”称号。"
+                 "执法人员在青石镇查获标有“飞鹰FEIYING”和“赤鸟REDBIRD”字样的运动鞋。")
+    assert "年度卓越执法单位" in names(ag, "Award")
+    assert {"飞鹰FEIYING", "赤鸟REDBIRD"} <= names(ag, "Brand")
+    assert "青石镇" in names(ag, "Place")
+
+
+def test_firm_named_with_a_word_left_out_is_one_company(extract):
+    ag = extract("东江宏达机电安装有限公司销售侵权产品。经查,东江宏达机电有限公司已被立案调查。")
+    assert names(ag, "Company") == {"东江宏达机电安装有限公司"}

@@ -27,7 +27,7 @@ from kg.datafiles import KG_DATA, NLP_DATA, read_list, read_table
 ORG_TYPES = ("Agency", "Company", "Association")
 # LAC tags that may sit inside a name; verbs and function words end it.
 NAME_TAGS = {"ORG", "LOC", "PER", "n", "nz", "nw", "a", "j", "vn", "an", "m", "f", "s"}
-NAME_VERBS = {"反", "打击", "保护", "管理", "监督", "促进", "维权", "运营", "服务", "检验", "检疫",
+NAME_VERBS = {"反", "驻", "打击", "保护", "管理", "监督", "促进", "维权", "运营", "服务", "检验", "检疫",
               "防治", "防制", "调查", "侦查", "经侦", "创新", "发展", "投资", "评审", "制造", "建设"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_BRAND = re.compile(r"[A-Za-z][A-Za-z&'.\-]{1,19}")
@@ -47,6 +47,7 @@ COUNTED = re.compile(r"[一二两三四五六七八九十几多\d]+[家个所级
 AWARD_VERBS = ("获奖", "授奖", "评奖", "颁奖", "领奖", "得奖", "部门奖")
 COUNT = re.compile(r"[\d一二两三四五六七八九十百]+(?:家|项|个|件|名|位|批|款|部)")
 VAGUE = re.compile(r"有关|相关|全国性|[0-9]")
+DIVISION = re.compile(r"[\u4e00-\u9fff]{2,4}(?:省|市|(?<![地辖城园社小景片牧山灾郊])区|县|镇|乡|街道)")
 CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|审结|成功破获")
 
 
@@ -315,7 +316,8 @@ class EntityRecognizer:
 
     # -- places and people ---------------------------------------------------------
     def place_mentions(self, text: str, words: list[Span]) -> Iterator[Mention]:
-        """Gazetteer places: full names anywhere, short forms only where LAC saw a name."""
+        """Gazetteer places: full names anywhere, short forms only where LAC saw a name; and LAC's
+        place words ending like a division (…镇, …市) that the gazetteer lacks."""
         tags = {w.start_char: w.label_ for w in words}
         titles = [m.span() for m in re.finditer(r"《[^》]*》", text)]
         for m in self.place_re.finditer(text):
@@ -328,6 +330,10 @@ class EntityRecognizer:
                 yield Mention(m.start(), m.end(), "Place")
             elif tag == "LOC" or (tag == "ORG" and place.level != "county"):
                 yield Mention(m.start(), m.end(), "Place")
+        # divisions the gazetteer lacks (towns, new districts): LAC place words with a division suffix
+        for w in words:
+            if w.label_ == "LOC" and DIVISION.fullmatch(w.text) and self.places.lookup(w.text) is None:
+                yield Mention(w.start_char, w.end_char, "Place")
 
     def word_mentions(self, doc: Doc, text: str, words: list[Span]) -> Iterator[Mention]:
         """Latin brands in sentences about marks, and laws cited without 《》."""
