@@ -40,4 +40,4 @@ clean:
 
 # Retrain the statistical NER from ../shared/data/cluener2020 into kg/nlp/model (about an hour on 2 cores).
 model: $(VENV)/.installed
-	$(BIN)/python training/train_ner.py
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python training/train_ner.py

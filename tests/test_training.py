@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ def test_training_twice_gives_the_same_bytes(tmp_path):
         out = tmp_path / run / "model"
         subprocess.run([sys.executable, str(ROOT / "training" / "train_ner.py"), "--limit", "150",
                         "--max-steps", "15", "--work", str(tmp_path / run / "work"), "--output", str(out)],
-                       check=True, capture_output=True)
+                       check=True, capture_output=True, env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
         models.append(digest(out))
     assert models[0] and models[0] == models[1]
     assert "ner/model" in models[0]
