@@ -237,3 +237,17 @@ def test_title_award_marked_brands_and_a_town_the_gazetteer_lacks(extract):
 def test_firm_named_with_a_word_left_out_is_one_company(extract):
     ag = extract("东江宏达机电安装有限公司销售侵权产品。经查,东江宏达机电有限公司已被立案调查。")
     assert names(ag, "Company") == {"东江宏达机电安装有限公司"}
+
+
+def test_statistical_ner_runs_when_enabled():
+    import spacy
+
+    from kg.nlp.pipeline import CONFIG, MODEL
+
+    config = spacy.util.load_config(CONFIG, overrides={"paths.ner_model": str(MODEL), "nlp.disabled": []},
+                                    interpolate=False)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    doc = nlp("广州市市场监督管理局联合香港海关查处广州迅力贸易有限公司。")
+    found = {(e.text, e.label_) for e in doc.ents}
+    assert ("广州市市场监督管理局", "AGENCY") in found
+    assert {"广州市市场监督管理局", "香港海关"} <= {s.text for s in doc.spans["kg"] if s.label_ == "Agency"}

@@ -60,17 +60,16 @@ class Mention:
 
 @Language.factory(
     "kg_entities",
-    default_config={"data_dir": None, "use_ner": True},
+    default_config={"data_dir": None},
 )
-def make_entities(nlp: Language, name: str, data_dir: str | None, use_ner: bool) -> "EntityRecognizer":
-    return EntityRecognizer(Path(data_dir) if data_dir else NLP_DATA, use_ner)
+def make_entities(nlp: Language, name: str, data_dir: str | None) -> "EntityRecognizer":
+    return EntityRecognizer(Path(data_dir) if data_dir else NLP_DATA)
 
 
 class EntityRecognizer:
     """Finds entity mentions and stores them in `doc.spans["kg"]`."""
 
-    def __init__(self, data: Path, use_ner: bool = True):
-        self.use_ner = use_ner
+    def __init__(self, data: Path):
         suffixes = read_table(data / "org_suffixes.tsv")
         self.org_suffixes = sorted(((r["suffix"], r["type"]) for r in suffixes), key=lambda x: -len(x[0]))
         self.award_suffixes = sorted(read_list(data / "award_suffixes.txt"), key=len, reverse=True)
@@ -112,8 +111,7 @@ class EntityRecognizer:
         found.update(self.law_lists(text))
         found.update(self.campaign_lists(text))
         found.update(Mention(m.start(), m.end(), "Agency") for m in self.known_re.finditer(text))
-        if self.use_ner:
-            found.update(self.model_mentions(doc, text, found))
+        found.update(self.model_mentions(doc, text, found))  # nothing unless the `ner` component ran
         found = self.prune(found)
         spans = []
         for m in sorted(found, key=lambda m: (m.start, -m.end, m.label)):
