@@ -1,9 +1,12 @@
 """Quality of kg against gold annotations, with ../shared/eval/score.py.
 
 Builds three sets and scores each: the whole shared corpus (seeds + dev), the
-dev articles held out while the rules were written (d09–d12), and the bundled
-sample articles (written for kg, never tuned on). Prints score.py's headline
-lines and exits 1 when the corpus figures fall below the targets of issue 2.
+dev articles held out while the rules were first written (d09–d12; their errors
+were read after their figures were recorded, see the README), and the bundled
+sample articles (written for kg). Prints score.py's headline lines and exits 1
+when the corpus figures fall below the targets of issues 3 and 4: headline
+entities F1 ≥ 0.90, other entities ≥ 0.85, relations ≥ 0.75, and every relation
+with at least five gold instances ≥ 0.5.
 
     python benchmarks/quality.py [--shared ../shared]
 """
@@ -21,7 +24,8 @@ from kg.build import build
 from kg.export import serialise, write_outputs
 
 HELD_OUT = ["d09", "d10", "d11", "d12"]
-TARGETS = {"entities": 0.70, "relations": 0.40}
+TARGETS = {"headline": 0.90, "other": 0.85, "relations_micro": 0.75}
+PER_RELATION = 0.5  # for every relation with at least five gold instances
 
 
 def score(shared: Path, name: str, inputs: list[Path], golds: list[Path]) -> dict:
@@ -55,8 +59,11 @@ def main() -> int:
     samples = Path(__file__).resolve().parents[1] / "kg" / "samples"
     score(args.shared, "bundled samples", sorted(samples.glob("*.txt")) + [samples / "articles.jsonl"],
           sorted((samples / "gold").glob("*.json")))
-    ok = headline["headline"]["f1"] >= TARGETS["entities"] and headline["relations_micro"]["f1"] >= TARGETS["relations"]
-    print("targets met" if ok else f"below targets {TARGETS}")
+    short = [k for k, target in TARGETS.items() if headline[k]["f1"] < target]
+    short += [rel for rel, (tp, n_sys, n_gold) in headline["relations"].items()
+              if n_gold >= 5 and 2 * tp / (n_sys + n_gold) < PER_RELATION]
+    ok = not short
+    print("targets met" if ok else f"below target: {', '.join(short)}")
     return 0 if ok else 1
 
 
