@@ -3,12 +3,15 @@
 Every output is first serialised in memory, then written to a temporary file in
 the target folder and renamed over the old one, so a failed or interrupted build
 never leaves a half-written file: each file is either the previous version or
-the new one.
+the new one. A build killed outright (SIGKILL, power loss) can leave a temporary
+file behind; its name carries the writer's process id, and the next write into
+the folder removes those whose writer is gone.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,10 +21,14 @@ from kg.graph import bind, union
 from kg.namespaces import PREFIXES
 
 
+TEMP = re.compile(r"\..+\.pid(\d+)\.[^.]+\.tmp")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write data to path via a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_stale_temps(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -39,6 +46,29 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power loss
+    finally:
+        os.close(folder)
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Delete temporary files left in folder by writers that no longer run."""
+    for name in os.listdir(folder):
+        m = TEMP.fullmatch(name)
+        if m and not _running(int(m.group(1))):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 def serialise(ds: Dataset) -> dict[str, bytes]:

@@ -35,7 +35,7 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def result(folder: Path) -> Build:
     b = build([folder])
-    assert b.errors == []
+    assert b.failures == []
     return b
 
 

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest import Article, InputError, read_inputs
+from kg.failures import Failure
+from kg.ingest import Article, read_inputs
 
 TEXT = "东江市市场监督管理局查处东江宏达贸易有限公司侵权案。\n"
 
 
-def read(*paths) -> list[Article | InputError]:
+def read(*paths) -> list[Article | Failure]:
     return list(read_inputs(paths))
 
 
 def only_error(items: list) -> str:
     assert len(items) == 1, items
-    assert isinstance(items[0], InputError), items
+    assert isinstance(items[0], Failure), items
     message = str(items[0])
     assert "\n" not in message
     return message
@@ -109,12 +110,12 @@ def test_empty_or_whitespace_file(tmp_path: Path, content: bytes) -> None:
     assert "empty" in message
 
 
-def test_gbk_bytes_are_rejected(tmp_path: Path) -> None:
-    f = tmp_path / "gbk.txt"
-    f.write_bytes("东江市市场监督管理局查处侵权案。".encode("gbk"))
+def test_text_in_another_encoding_is_rejected(tmp_path: Path) -> None:
+    f = tmp_path / "latin1.txt"
+    f.write_bytes("Le café de la brigade fermé à Dongjiang.".encode("latin-1"))
     message = only_error(read(f))
     assert str(f) in message
-    assert "UTF-8" in message
+    assert "not text in UTF-8, GB18030 or Big5" in message
 
 
 def test_malformed_json_line_names_file_and_line(tmp_path: Path) -> None:
@@ -123,7 +124,7 @@ def test_malformed_json_line_names_file_and_line(tmp_path: Path) -> None:
               '{"id": "bad", "text": "东江',
               {"id": "ok3", "text": "东江市公安局三。"})
     items = read(f)
-    assert [type(i) for i in items] == [Article, InputError, Article]
+    assert [type(i) for i in items] == [Article, Failure, Article]
     assert f"{f}:2" in str(items[1])
     assert "\n" not in str(items[1])
     assert [items[0].id, items[2].id] == ["ok1", "ok3"]
@@ -140,7 +141,7 @@ def test_line_without_text_or_id(tmp_path: Path, record: dict) -> None:
     f = jsonl(tmp_path / "feed.jsonl", {"id": "ok", "text": "东江市公安局。"}, record)
     items = read(f)
     assert isinstance(items[0], Article)
-    assert len(items) == 2 and isinstance(items[1], InputError)
+    assert len(items) == 2 and isinstance(items[1], Failure)
     assert f"{f}:2" in str(items[1])
 
 
@@ -159,7 +160,7 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
     second.write_text("东江市公安局乙。", encoding="utf-8")
     items = read(tmp_path)
     assert isinstance(items[0], Article) and items[0].text == "东江市公安局甲。"
-    assert isinstance(items[1], InputError)
+    assert isinstance(items[1], Failure)
     assert str(second) in str(items[1]) and "dup" in str(items[1])
 
 
@@ -168,7 +169,7 @@ def test_duplicate_id_between_txt_and_jsonl_line(tmp_path: Path) -> None:
     t.write_text("东江市公安局甲。", encoding="utf-8")
     f = jsonl(tmp_path / "feed.jsonl", {"id": "j1", "text": "一。"}, {"id": "a7", "text": "二。"})
     items = read(t, f)
-    assert [type(i) for i in items] == [Article, Article, InputError]
+    assert [type(i) for i in items] == [Article, Article, Failure]
     assert f"{f}:2" in str(items[2])
 
 
@@ -176,15 +177,15 @@ def test_good_file_next_to_bad_one_is_read(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text(TEXT, encoding="utf-8")
     bad = tmp_path / "bad.txt"
-    bad.write_bytes("东江宏达".encode("gbk"))
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     missing = tmp_path / "missing.txt"
     items = read(missing, bad, good)
-    assert [type(i) for i in items] == [InputError, InputError, Article]
+    assert [type(i) for i in items] == [Failure, Failure, Article]
     assert str(missing) in str(items[0]) and str(bad) in str(items[1])
     assert items[2].id == "good" and items[2].text == TEXT
     # the same inside a folder
     items = read(tmp_path)
-    assert [(type(i).__name__, getattr(i, "id", None)) for i in items] == [("InputError", None), ("Article", "good")]
+    assert [(type(i).__name__, getattr(i, "id", None)) for i in items] == [("Failure", None), ("Article", "good")]
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
