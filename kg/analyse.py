@@ -34,13 +34,14 @@ class StageError(Exception):
 class Analyser:
     """Runs normalisation, the spaCy pipeline and resolution on one article at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_chars: int = MAX_CHARS) -> None:
         self.nlp = load_pipeline()
         self.resolver = Resolver()
+        self.max_chars = max_chars
 
     def __call__(self, article: Article) -> ArticleGraph:
         parts = []
-        for start, end in pieces(article.text):
+        for start, end in pieces(article.text, self.max_chars):
             with stage("normalize"):
                 norm = normalize(article.text[start:end])
             with stage("nlp"):
