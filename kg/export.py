@@ -21,6 +21,7 @@ from kg.graph import bind, union
 from kg.namespaces import PREFIXES
 
 
+PREFIX_LINE = re.compile(r"@prefix ([^:\s]*): <([^>]*)> \.")
 TEMP = re.compile(r"\..+\.pid(\d+)\.[^.]+\.tmp")
 
 
@@ -99,19 +100,25 @@ def trig(ds: Dataset) -> bytes:
     """TriG with the named graphs in IRI order.
 
     rdflib's TriG writer orders graphs by hash, which changes between runs; its
-    Turtle writer is stable, so each graph is written as Turtle inside its block.
+    Turtle writer is stable, so each graph is written as Turtle inside its block,
+    its prefixes declared before the block unless already declared alike.
     """
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
-    blocks = []
+    declared = {p: str(ns) for p, ns in PREFIXES.items()}
+    parts = ["".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(declared.items())) + "\n"]
     for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         if len(g) == 0:
             continue
         copy = bind(Graph())
         copy += g
-        body = copy.serialize(format="turtle")
-        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip()
-        blocks.append(f"<{g.identifier}> {{\n{body}\n}}\n")
-    return (header + "\n" + "\n".join(blocks)).encode("utf-8")
+        lines = copy.serialize(format="turtle").splitlines()
+        for line in lines:
+            m = PREFIX_LINE.fullmatch(line)
+            if m and declared.get(m[1]) != m[2]:
+                declared[m[1]] = m[2]
+                parts.append(line + "\n")
+        body = "\n".join(line for line in lines if not line.startswith("@prefix")).strip()
+        parts.append(f"<{g.identifier}> {{\n{body}\n}}\n\n")
+    return "".join(parts).rstrip("\n").encode("utf-8") + b"\n"
 
 
 def write_outputs(out: Path, files: dict[str, bytes]) -> None:

@@ -28,7 +28,7 @@ IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f\ud800
 
 def bind(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
+        g.bind(prefix, ns, replace=True)  # rdflib binds schema: to https://schema.org/ by default
     return g
 
 

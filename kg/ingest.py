@@ -42,7 +42,7 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def read_inputs(paths: Iterable[str | Path]) -> Iterator[Article | Failure]:

@@ -224,3 +224,59 @@ def test_built_dataset_conforms_to_shapes(ds: Dataset) -> None:
     res = validate(ds)
     assert res.conforms, res.report
     assert res.violations == 0
+
+
+# -- any input gives RDF that the parsers read back (hypothesis) ------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kg.export import serialise  # noqa: E402
+from kg.graph import add_article, bind, check  # noqa: E402
+from kg.ingest import Article  # noqa: E402
+from kg.resolve import ArticleGraph, Entity, Fact  # noqa: E402
+
+ANY = st.text(st.characters(codec=None), max_size=60)
+NASTY = st.lists(st.sampled_from([*'<>"{}|^`\\\'\n\r\t\x00\x01\x7f\x85\u2028\ud800\ufffe%:#@/.东江 ', '"""', "'''"]),
+                 max_size=30).map("".join)
+STRINGS = st.one_of(ANY, NASTY)
+
+
+@st.composite
+def article_graphs(draw) -> ArticleGraph:
+    article = Article(id=draw(STRINGS), text=draw(STRINGS), title=draw(st.none() | STRINGS),
+                      url=draw(st.none() | STRINGS), date=draw(st.none() | STRINGS))
+    names = draw(st.lists(STRINGS, min_size=2, max_size=4, unique=True))
+    types = ["Agency", "Company", "Case", "Brand"]
+    entities = {(types[i % 4], n): Entity(types[i % 4], n, set(draw(st.lists(STRINGS, max_size=3))), [(0, 1)])
+                for i, n in enumerate(names)}
+    keys = list(entities)
+    facts = [Fact(keys[0], "handledBy", keys[1], 0.8, draw(STRINGS), 0, 5)]
+    return ArticleGraph(article, entities, facts)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(article_graphs())
+def test_any_strings_round_trip_through_turtle_trig_and_jsonld(ag: ArticleGraph) -> None:
+    ds = bind(Dataset())
+    g = ds.graph(article_graph_iri(ag.article.id))
+    add_article(g, ag)
+    check(g)
+    files = serialise(ds)
+    expected = set(g)
+    assert set(Graph().parse(data=files["graph.ttl"], format="turtle")) == expected
+    assert set(Graph().parse(data=files["graph.jsonld"], format="json-ld")) == expected
+    back = Dataset()
+    back.parse(data=files["graph.trig"], format="trig")
+    assert set(back.graph(g.identifier)) == expected
+
+
+def test_check_names_the_term_that_would_break_the_output() -> None:
+    g = Graph()
+    g.add((URIRef("https://w3id.org/kg-ip/id/a b"), RDF.type, KGO.Article))
+    with pytest.raises(ValueError, match="invalid IRI"):
+        check(g)
+    g = Graph()
+    g.add((URIRef("https://w3id.org/kg-ip/id/a"), RDFS.label, Literal("东江\ud800")))
+    with pytest.raises(ValueError, match="invalid literal"):
+        check(g)
