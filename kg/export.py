@@ -110,13 +110,16 @@ def trig(ds: Dataset) -> bytes:
             continue
         copy = bind(Graph())
         copy += g
-        lines = copy.serialize(format="turtle").splitlines()
-        for line in lines:
-            m = PREFIX_LINE.fullmatch(line)
+        # split at \n only: literals may hold U+2028 and other breaks that splitlines() cuts at
+        lines = copy.serialize(format="turtle").split("\n")
+        head = 0
+        while head < len(lines) and (lines[head].startswith("@prefix") or not lines[head].strip()):
+            m = PREFIX_LINE.fullmatch(lines[head])
             if m and declared.get(m[1]) != m[2]:
                 declared[m[1]] = m[2]
-                parts.append(line + "\n")
-        body = "\n".join(line for line in lines if not line.startswith("@prefix")).strip()
+                parts.append(lines[head] + "\n")
+            head += 1
+        body = "\n".join(lines[head:]).strip("\n")
         parts.append(f"<{g.identifier}> {{\n{body}\n}}\n\n")
     return "".join(parts).rstrip("\n").encode("utf-8") + b"\n"
 
