@@ -24,7 +24,7 @@ CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gb18030": "gb18030", "big
 CHINESE = ("gb18030", "big5")  # tried in this order when UTF-8 fails; ties go to the first
 
 JUNK = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
-MAX_JUNK = 0.05  # share of control, private-use and replacement characters above which data is binary
+MAX_JUNK = 0.10  # share of control, private-use and replacement characters above which data is binary
 MIN_COMMON = 0.5  # share of common characters below which a GB18030/Big5 reading is not Chinese
 SAMPLE = 20_000  # characters scored when choosing between GB18030 and Big5
 NEUTRAL = re.compile(r"[\x00-\x7f\u3000-\u303f\uff00-\uffef“”‘’…—·\s]")

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-
-STAGES = ("read", "normalize", "nlp", "resolve", "rdf")
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -19,6 +17,7 @@ class Failure:
     reason: str  # one line
     stage: str = "read"
     id: str | None = None
+    exception: str | None = None  # the exception's type when an unforeseen error stopped it: a bug to report
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reason", " ".join(self.reason.split()))
@@ -31,10 +30,11 @@ class Failure:
     @classmethod
     def of(cls, error: BaseException, source: str, stage: str, id: str | None) -> Failure:
         """The failure of an article in a stage, from the exception that stopped it."""
-        return cls(source, f"{type(error).__name__}: {error}"[:500], stage, id)
+        return cls(source, f"{type(error).__name__}: {error}"[:500], stage, id, type(error).__name__)
 
 
 def to_jsonl(failures: Iterable[Failure]) -> bytes:
     """One JSON object per line: source, id, stage, reason."""
-    lines = (json.dumps(asdict(f), ensure_ascii=False, sort_keys=True) for f in failures)
+    fields = ("source", "id", "stage", "reason")
+    lines = (json.dumps({k: getattr(f, k) for k in fields}, ensure_ascii=False) for f in failures)
     return "".join(line + "\n" for line in lines).encode("utf-8", "backslashreplace")
