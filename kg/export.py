@@ -28,9 +28,9 @@ TEMP = re.compile(r"\..+\.pid(\d+)\.[^.]+\.tmp")
 def write_atomic(path: Path, data: bytes) -> None:
     """Write data to path via a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp")
+    remove_temps(path.parent)
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -45,7 +45,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        # by name, not by `tmp`: an interrupt can come between mkstemp creating the file and returning
+        remove_temps(path.parent, os.getpid())
         raise
     folder = os.open(path.parent, os.O_RDONLY)
     try:
@@ -54,11 +55,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.close(folder)
 
 
-def remove_stale_temps(folder: Path) -> None:
-    """Delete temporary files left in folder by writers that no longer run."""
+def remove_temps(folder: Path, pid: int | None = None) -> None:
+    """Delete the temporary files in folder of writers that no longer run, and those of `pid`."""
     for name in os.listdir(folder):
         m = TEMP.fullmatch(name)
-        if m and not _running(int(m.group(1))):
+        if m and (int(m.group(1)) == pid or not _running(int(m.group(1)))):
             (folder / name).unlink(missing_ok=True)
 
 
