@@ -7,7 +7,8 @@ without error in both codecs, so when both succeed the reading with more common
 characters wins: real text is mostly characters of GB2312's first level (the
 3,755 most used, compared in simplified form), while a wrong reading gives rare
 characters, kana, Cyrillic or private-use codes. A file cut off inside its last
-character (a half-written file) loses that character rather than being refused.
+character (a half-written file) loses that character, and UTF-8 text with a few
+damaged bytes gets U+FFFD for them, rather than being refused.
 Binary data (NUL bytes, mostly control characters) is refused with the reason.
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ CHINESE = ("gb18030", "big5")  # tried in this order when UTF-8 fails; ties go t
 
 JUNK = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd]")
 MAX_JUNK = 0.10  # share of control, private-use and replacement characters above which data is binary
+MAX_DAMAGED = 0.05  # share of non-ASCII characters up to which invalid UTF-8 is read as U+FFFD
 MIN_COMMON = 0.5  # share of common characters below which a GB18030/Big5 reading is not Chinese
 SAMPLE = 20_000  # characters scored when choosing between GB18030 and Big5
 NEUTRAL = re.compile(r"[\x00-\x7f\u3000-\u303f\uff00-\uffef“”‘’…—·\s]")
@@ -50,12 +52,19 @@ def decode(data: bytes, prefer: str | None = None) -> Decoded:
     if b"\x00" in data:
         at = data.index(b"\x00")
         raise DecodeError(f"binary data, not text (NUL byte at offset {at})")
-    if data.startswith(codecs.BOM_UTF8):
-        return _checked(_read(data, "utf-8-sig"))
+    utf8 = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
     try:
-        return _checked(_read(data, "utf-8"))
+        return _checked(_read(data, utf8))
     except UnicodeDecodeError as e:
         first = e
+    damaged = _read(data, utf8, errors="replace")
+    bad = damaged.text.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(damaged.text) - len(damaged.text.encode("ascii", "ignore"))
+    # UTF-8 with a damaged byte or two; read as UTF-8, GBK and Big5 text is damaged throughout
+    if bad <= max(2, MAX_DAMAGED * non_ascii) and 4 * bad < non_ascii:
+        return _checked(damaged)
+    if utf8 == "utf-8-sig":
+        raise DecodeError(f"UTF-8 byte-order mark, but not UTF-8 ({bad} invalid bytes)")
     readings = []
     for name in CHINESE:
         try:
@@ -73,9 +82,9 @@ def decode(data: bytes, prefer: str | None = None) -> Decoded:
     return _checked(best)
 
 
-def _read(data: bytes, name: str) -> Decoded:
-    """Strict decoding, except that an incomplete character at the very end is dropped."""
-    decoder = codecs.getincrementaldecoder(CODECS[name])()
+def _read(data: bytes, name: str, errors: str = "strict") -> Decoded:
+    """Decoding, strict by default, except that an incomplete character at the very end is dropped."""
+    decoder = codecs.getincrementaldecoder(CODECS[name])(errors)
     text = decoder.decode(data, final=False)
     return Decoded(text, name, truncated=bool(decoder.getstate()[0]))
 

@@ -91,3 +91,22 @@ def test_file_names_in_gbk_bytes() -> None:
     assert decode_name("东江通报.txt".encode("gbk")) == "东江通报.txt"
     assert decode_name(b"plain.txt") == "plain.txt"
     assert decode_name(b"\xff\xfe\x00x") == "\ufffd\ufffd\x00x"
+
+
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_utf8_with_a_damaged_byte_is_read_with_a_replacement_character(bom: bytes) -> None:
+    data = SIMPLIFIED[0].encode("utf-8")
+    d = decode(bom + data[:30] + data[31:])  # one byte of the 11th character, 查, lost
+    assert d.encoding == ("utf-8-sig" if bom else "utf-8")
+    assert d.text == SIMPLIFIED[0][:10] + "\ufffd\ufffd" + SIMPLIFIED[0][11:]
+
+
+def test_byte_order_mark_before_gbk_is_refused() -> None:
+    with pytest.raises(DecodeError, match="UTF-8 byte-order mark, but not UTF-8"):
+        decode(codecs.BOM_UTF8 + SIMPLIFIED[1].encode("gbk"))
+
+
+@pytest.mark.parametrize("text", ["东", "a东b", "东江市公安局"])
+def test_short_gbk_is_not_taken_for_damaged_utf8(text: str) -> None:
+    d = decode(text.encode("gbk"))
+    assert (d.text, d.encoding) == (text, "gb18030")
