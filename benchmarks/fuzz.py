@@ -106,7 +106,7 @@ def supervise(minutes: float, timeout: int, out: Path) -> int:
     for i, data in enumerate(seed_inputs()):
         (corpus / f"seed-{i:03d}").write_bytes(data)
     deadline = time.monotonic() + minutes * 60
-    runs, found, children = 0, [], 0
+    runs, found, children, deaths = 0, [], 0, 0
     while (left := int(deadline - time.monotonic())) > 5:
         before = set(out.iterdir())
         children += 1
@@ -123,11 +123,14 @@ def supervise(minutes: float, timeout: int, out: Path) -> int:
             cause = next((line for line in log.splitlines() if "Crash:" in line or "Error" in line), "")
             print(f"{kind}: {p} ({p.stat().st_size} bytes) {cause.strip()[:200]}", flush=True)
         if proc.returncode != 0 and not new:
-            print(f"fuzzer child stopped (exit {proc.returncode}) without an artifact; see {out}/child-{children}.log")
-            break
+            deaths += 1
+            print(f"fuzzer process died (exit {proc.returncode}) without saving an input; see "
+                  f"{out}/child-{children}.log", flush=True)
+            if deaths == 3:
+                break
     print(f"inputs run: {runs} in {minutes:g} min ({children} fuzzer process(es)); "
-          f"crashes and hangs: {len(found)}")
-    return 1 if found else 0
+          f"crashes and hangs: {len(found)}; unexplained deaths: {deaths}")
+    return 1 if found or deaths else 0
 
 
 def main() -> int:
