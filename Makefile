@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test eval clean
+.PHONY: demo test eval model clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/kg demo --out kg-demo
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest -q
+
+# The network page is tested in Debian's Chromium (driven by playwright, never a downloaded
+# browser), with a CJK font for its screenshots; installed from Debian when missing.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "browser test needs: sudo apt-get install $(BROWSER_PACKAGES)"; else \
+		echo "installing $(BROWSER_PACKAGES) from Debian for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); fi; \
+	fi
 
 # Score a build of ../shared/corpus against its gold annotations (quality figures for notes).
 eval: $(VENV)/.installed
@@ -27,3 +37,7 @@ eval: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) kg-demo
+
+# Retrain the statistical NER from ../shared/data/cluener2020 into kg/nlp/model (about an hour on 2 cores).
+model: $(VENV)/.installed
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python training/train_ner.py

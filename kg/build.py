@@ -11,13 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
 from kg.analyse import Analyser, StageError
 from kg.failures import Failure
-from kg.graph import add_article, bind, check
+from kg.graph import add_article, check, to_dataset
 from kg.ingest import Article, read_inputs
-from kg.namespaces import article_graph_iri
 from kg.resolve import ArticleGraph
 
 Progress = Callable[[int, Article], None]
@@ -27,20 +26,18 @@ Progress = Callable[[int, Article], None]
 class Build:
     articles: list[ArticleGraph] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    ds: Dataset = field(default_factory=lambda: bind(Dataset()))  # one named graph per article
 
-    def dataset(self) -> Dataset:
-        return self.ds
+    def dataset(self, min_confidence: float = 0.0) -> Dataset:
+        """The graph of all articles, without relations less confident than `min_confidence`."""
+        return to_dataset(self.articles, min_confidence)
 
     def add(self, ag: ArticleGraph) -> None:
-        """Add an article's named graph, or record its failure and leave the dataset as it was."""
-        iri = article_graph_iri(ag.article.id)
+        """Keep an article whose RDF is sound, else record its failure."""
         try:
-            g = self.ds.graph(iri)
+            g = Graph()
             add_article(g, ag)
             check(g)
         except Exception as e:  # noqa: BLE001 - one article's failure must not stop the build
-            self.ds.remove_graph(iri)
             self.failures.append(Failure.of(e, ag.article.source, "rdf", ag.article.id))
             return
         self.articles.append(ag)
