@@ -34,10 +34,10 @@ class StageError(Exception):
 class Analyser:
     """Runs normalisation, the spaCy pipeline and resolution on one article at a time."""
 
-    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+    def __init__(self, max_chars: int | None = None) -> None:
         self.nlp = load_pipeline()
         self.resolver = Resolver()
-        self.max_chars = max_chars
+        self.max_chars = max_chars or MAX_CHARS
 
     def __call__(self, article: Article) -> ArticleGraph:
         parts = []
@@ -63,7 +63,7 @@ def stage(name: str) -> Iterator[None]:
         raise StageError(name) from e
 
 
-def pieces(text: str, size: int = MAX_CHARS) -> Iterator[tuple[int, int]]:
+def pieces(text: str, size: int) -> Iterator[tuple[int, int]]:
     """(start, end) of consecutive pieces of text, each at most `size` characters, cut after
     a line break, else after a sentence end, else before a character that is not combining."""
     start, n = 0, len(text)
