@@ -33,7 +33,7 @@ def digest(*parts: str) -> str:
 def slug(text: str) -> str:
     """`text` as one IRI path segment: percent-encoded, never a dot segment, and, when long,
     cut and ended with a digest of the whole so that different texts stay different."""
-    s = quote(text, safe="", errors="replace")
+    s = quote(text.encode("utf-8", "surrogatepass"), safe="")
     if s in (".", ".."):
         s = s.replace(".", "%2E")
     if len(s) > MAX_SLUG:

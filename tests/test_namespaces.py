@@ -1,7 +1,7 @@
 """IRIs minted from any input stay valid, bounded and distinct (hypothesis properties)."""
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kg.graph import IRI
@@ -26,6 +26,7 @@ def test_article_iris_are_valid_and_bounded(article_id: str) -> None:
 
 @settings(max_examples=300)
 @given(IDS, IDS)
+@example("0000?00??", "0000?00\ud800\ud800")  # lone surrogates once became ? as well
 def test_different_ids_give_different_iris(a: str, b: str) -> None:
     if a != b:
         assert article_iri(a) != article_iri(b)
