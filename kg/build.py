@@ -1,22 +1,23 @@
 """Run the whole job: inputs → articles → entities and relations → RDF.
 
-`extract` yields one `ArticleGraph` per article; `build` collects them with the
-input errors; the CLI and the Python API both go through here.
+`build` reads the inputs and analyses one article at a time, so one bad article
+costs only itself: whatever fails (reading, normalize, nlp, resolve, rdf) becomes
+a `Failure` and the rest are built. The CLI and the Python API both go through here.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
-from kg.graph import to_dataset
-from kg.ingest import Article, InputError, read_inputs
-from kg.nlp import load_pipeline
-from kg.normalize import normalize
-from kg.resolve import ArticleGraph, Resolver
+from kg.analyse import Analyser, StageError
+from kg.failures import Failure
+from kg.graph import add_article, check, to_dataset
+from kg.ingest import Article, read_inputs
+from kg.resolve import ArticleGraph
 
 Progress = Callable[[int, Article], None]
 
@@ -24,11 +25,22 @@ Progress = Callable[[int, Article], None]
 @dataclass
 class Build:
     articles: list[ArticleGraph] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     def dataset(self, min_confidence: float = 0.0) -> Dataset:
         """The graph of all articles, without relations less confident than `min_confidence`."""
         return to_dataset(self.articles, min_confidence)
+
+    def add(self, ag: ArticleGraph) -> None:
+        """Keep an article whose RDF is sound, else record its failure."""
+        try:
+            g = Graph()
+            add_article(g, ag)
+            check(g)
+        except Exception as e:  # noqa: BLE001 - one article's failure must not stop the build
+            self.failures.append(Failure.of(e, ag.article.source, "rdf", ag.article.id))
+            return
+        self.articles.append(ag)
 
     def summary(self) -> str:
         """A few lines: articles, entities per type, relations per kind."""
@@ -42,40 +54,28 @@ class Build:
                     types[key[0]] += 1
             relations.update(f.relation for f in ag.facts)
         fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"  # noqa: E731
-        lines = [f"articles: {len(self.articles)} built, {len(self.errors)} failed",
+        lines = [f"articles: {len(self.articles)} built, {len(self.failures)} failed",
                  f"entities: {sum(types.values())} ({fmt(types)})",
                  f"relations: {sum(relations.values())} ({fmt(relations)})"]
         return "\n".join(lines)
 
 
-def extract(articles: Iterable[Article], progress: Progress | None = None) -> Iterator[ArticleGraph]:
-    """Entities and relations of each article, in input order."""
-    nlp = load_pipeline()
-    resolver = Resolver()
-    pending = ((normalize(a.text), a) for a in articles)
-    normed = []
-
-    def texts() -> Iterator[str]:
-        for norm, article in pending:
-            normed.append((norm, article))
-            yield norm.text
-
-    for i, doc in enumerate(nlp.pipe(texts())):
-        norm, article = normed[i]
-        normed[i] = None  # type: ignore[call-overload]  # free memory as we go
-        if progress:
-            progress(i + 1, article)
-        yield resolver(article, norm, doc)
-
-
 def build(inputs: Iterable[str | Path], progress: Progress | None = None) -> Build:
-    """Read inputs and extract every article; input problems are collected, not raised."""
+    """Read inputs and analyse every article; failures are collected, not raised."""
     result = Build()
-    articles = []
+    analyse = Analyser()
+    done = 0
     for item in read_inputs(inputs):
-        if isinstance(item, InputError):
-            result.errors.append(str(item))
-        else:
-            articles.append(item)
-    result.articles = list(extract(articles, progress))
+        if isinstance(item, Failure):
+            result.failures.append(item)
+            continue
+        done += 1
+        if progress:
+            progress(done, item)
+        try:
+            ag = analyse(item)
+        except StageError as e:
+            result.failures.append(Failure.of(e.__cause__ or e, item.source, e.stage, item.id))
+            continue
+        result.add(ag)
     return result

@@ -3,12 +3,15 @@
 Every output is first serialised in memory, then written to a temporary file in
 the target folder and renamed over the old one, so a failed or interrupted build
 never leaves a half-written file: each file is either the previous version or
-the new one.
+the new one. A build killed outright (SIGKILL, power loss) can leave a temporary
+file behind; its name carries the writer's process id, and the next write into
+the folder removes those whose writer is gone.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,11 +21,16 @@ from kg.graph import bind, union
 from kg.namespaces import PREFIXES
 
 
+PREFIX_LINE = re.compile(r"@prefix ([^:\s]*): <([^>]*)> \.")
+TEMP = re.compile(r"\..+\.pid(\d+)\.[^.]+\.tmp")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write data to path via a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    remove_temps(path.parent)
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -37,8 +45,32 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        # by name, not by `tmp`: an interrupt can come between mkstemp creating the file and returning
+        remove_temps(path.parent, os.getpid())
         raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power loss
+    finally:
+        os.close(folder)
+
+
+def remove_temps(folder: Path, pid: int | None = None) -> None:
+    """Delete the temporary files in folder of writers that no longer run, and those of `pid`."""
+    for name in os.listdir(folder):
+        m = TEMP.fullmatch(name)
+        if m and (int(m.group(1)) == pid or not _running(int(m.group(1)))):
+            (folder / name).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
 
 
 def serialise(ds: Dataset) -> dict[str, bytes]:
@@ -69,19 +101,28 @@ def trig(ds: Dataset) -> bytes:
     """TriG with the named graphs in IRI order.
 
     rdflib's TriG writer orders graphs by hash, which changes between runs; its
-    Turtle writer is stable, so each graph is written as Turtle inside its block.
+    Turtle writer is stable, so each graph is written as Turtle inside its block,
+    its prefixes declared before the block unless already declared alike.
     """
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
-    blocks = []
+    declared = {p: str(ns) for p, ns in PREFIXES.items()}
+    parts = ["".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(declared.items())) + "\n"]
     for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
         if len(g) == 0:
             continue
         copy = bind(Graph())
         copy += g
-        body = copy.serialize(format="turtle")
-        body = "\n".join(line for line in body.splitlines() if not line.startswith("@prefix")).strip()
-        blocks.append(f"<{g.identifier}> {{\n{body}\n}}\n")
-    return (header + "\n" + "\n".join(blocks)).encode("utf-8")
+        # split at \n only: literals may hold U+2028 and other breaks that splitlines() cuts at
+        lines = copy.serialize(format="turtle").split("\n")
+        head = 0
+        while head < len(lines) and (lines[head].startswith("@prefix") or not lines[head].strip()):
+            m = PREFIX_LINE.fullmatch(lines[head])
+            if m and declared.get(m[1]) != m[2]:
+                declared[m[1]] = m[2]
+                parts.append(lines[head] + "\n")
+            head += 1
+        body = "\n".join(lines[head:]).strip("\n")
+        parts.append(f"<{g.identifier}> {{\n{body}\n}}\n\n")
+    return "".join(parts).rstrip("\n").encode("utf-8") + b"\n"
 
 
 def write_outputs(out: Path, files: dict[str, bytes]) -> None:

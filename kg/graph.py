@@ -12,6 +12,7 @@ bodies and places (`kg.reference`) also get an English `skos:prefLabel` and
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -24,11 +25,34 @@ from kg.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, ar
 from kg import reference
 from kg.resolve import ArticleGraph
 
+# Control characters (tab and line breaks aside) carry nothing in a label and break XML-based
+# tools; lone surrogates and the non-characters U+FFFE/U+FFFF cannot be written as UTF-8 at all.
+NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+NOT_UNICODE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+# An absolute IRI as Turtle, N-Triples and JSON-LD accept it (RFC 3987 minus what IRIREF excludes).
+IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\\x7f-\x9f\ud800-\udfff]*")
+
 
 def bind(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, replace=True)  # else rdflib keeps its own schema: (https) and ours becomes schema1:
     return g
+
+
+def text(s: str, lang: str | None = None) -> Literal:
+    """A string literal that every RDF syntax can write and read back: control characters
+    dropped, characters that are not Unicode text replaced by U+FFFD."""
+    return Literal(NOT_UNICODE.sub("\ufffd", NOT_TEXT.sub("", s)), lang=lang)
+
+
+def check(g: Graph) -> None:
+    """ValueError naming the first term of g that would not survive serialisation."""
+    for triple in g:
+        for term in triple:
+            if isinstance(term, URIRef) and not IRI.fullmatch(term):
+                raise ValueError(f"invalid IRI {str(term)[:200]!r}")
+            if isinstance(term, Literal) and (NOT_UNICODE.search(term) or NOT_TEXT.search(term)):
+                raise ValueError(f"invalid literal {str(term)[:200]!r}")
 
 
 def to_dataset(articles: Iterable[ArticleGraph], min_confidence: float = 0.0) -> Dataset:
@@ -54,23 +78,23 @@ def add_article(g: Graph, ag: ArticleGraph, min_confidence: float = 0.0) -> None
     a = ag.article
     doc = article_iri(a.id)
     g.add((doc, RDF.type, KGO.Article))
-    g.add((doc, DCTERMS.identifier, Literal(a.id)))
+    g.add((doc, DCTERMS.identifier, text(a.id)))
     g.add((doc, KGO.contentHash, Literal(a.content_hash)))
     g.add((doc, KGO.encoding, Literal(a.encoding)))
     if a.title:
-        g.add((doc, DCTERMS.title, Literal(a.title)))
+        g.add((doc, DCTERMS.title, text(a.title)))
     if a.url:
-        g.add((doc, SCHEMA.url, Literal(a.url, datatype=XSD.anyURI)))
+        g.add((doc, SCHEMA.url, Literal(text(a.url), datatype=XSD.anyURI)))
     if a.date:
-        g.add((doc, DCTERMS.date, Literal(a.date)))
+        g.add((doc, DCTERMS.date, text(a.date)))
 
     iris: dict[tuple[str, str], URIRef] = {}
     for key, ent in sorted(ag.entities.items()):
         e = iris[key] = entity_iri(ent.type, ent.name)
         g.add((e, RDF.type, KGO[ent.type]))
-        g.add((e, RDFS.label, Literal(ent.name, lang="zh")))
+        g.add((e, RDFS.label, text(ent.name, lang="zh")))
         for alias in sorted(ent.aliases - {ent.name, ""}):
-            g.add((e, SKOS.altLabel, Literal(alias, lang="zh")))
+            g.add((e, SKOS.altLabel, text(alias, lang="zh")))
         g.add((e, KGO.mentionedIn, doc))
         known = reference.load().lookup(ent.type, ent.name)
         if known is not None:
@@ -90,7 +114,7 @@ def add_article(g: Graph, ag: ArticleGraph, min_confidence: float = 0.0) -> None
         g.add((st, RDF.object, o))
         g.add((st, PROV.wasDerivedFrom, doc))
         g.add((st, KGO.confidence, Literal(Decimal(f"{f.confidence:.2f}"))))
-        g.add((st, KGO.sentence, Literal(f.sentence)))
+        g.add((st, KGO.sentence, text(f.sentence)))
         g.add((st, KGO.startOffset, Literal(f.start)))
         g.add((st, KGO.endOffset, Literal(f.end)))
 

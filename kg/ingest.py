@@ -1,19 +1,33 @@
-"""Read articles from .txt files, folders of them and JSON Lines files.
+"""Read articles from text, HTML and JSON Lines files and folders of them.
 
-This is the only module that touches input files. Problems with one input
-(missing, empty, not UTF-8, a malformed JSON line) are reported as `InputError`
-values, one line each, naming the file (and line), so that the good inputs
-beside a bad one are still built.
+This is the only module that touches input files. Bytes become text through
+`kg.decode` (UTF-8, GB18030 or Big5, recorded on the article); web pages, and
+.txt files or JSON text fields that hold one, through `kg.htmltext`. A problem
+with one input (missing, empty, binary, a malformed JSON line) is yielded as a
+`Failure` naming the file (and line), so that the good inputs beside a bad one
+are still built. JSON Lines files are read line by line, so a damaged line
+loses only its own record and a large file is never held whole.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SUFFIXES = (".txt", ".jsonl")
+from kg import htmltext
+from kg.decode import DecodeError, decode, decode_name
+from kg.failures import Failure
+
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+JSONL_SUFFIXES = (".jsonl",)
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -28,80 +42,145 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-class InputError(Exception):
-    """A problem with one input, as a one-line message naming the file."""
-
-
-def read_inputs(paths: Iterable[str | Path]) -> Iterator[Article | InputError]:
-    """Articles from the given files and folders, in a stable order, with errors in line."""
+def read_inputs(paths: Iterable[str | Path]) -> Iterator[Article | Failure]:
+    """Articles from the given files and folders, in a stable order, with failures in line."""
     seen: dict[str, str] = {}
     for path in map(Path, paths):
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
             if not files:
-                yield InputError(f"{path}: folder holds no .txt or .jsonl files")
+                yield Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files")
         elif path.exists():
             files = [path]
         else:
-            yield InputError(f"{path}: no such file or folder")
+            yield Failure(shown(path), "no such file or folder")
             continue
         for file in files:
-            for item in read_file(file):
+            for item in guarded(file):
                 if isinstance(item, Article):
                     if item.id in seen:
-                        item = InputError(f"{item.source}: article id {item.id!r} already read from {seen[item.id]}")
+                        item = Failure(item.source, f"article id {item.id!r} already read from {seen[item.id]}",
+                                       id=item.id)
                     else:
                         seen[item.id] = item.source
                 yield item
 
 
-def read_file(path: Path) -> Iterator[Article | InputError]:
-    if path.suffix not in SUFFIXES:
-        yield InputError(f"{path}: not a .txt or .jsonl file")
+def guarded(path: Path) -> Iterator[Article | Failure]:
+    """`read_file`, with an unexpected error ending only this file, as its failure."""
+    try:
+        yield from read_file(path)
+    except Exception as e:  # noqa: BLE001 - one file's failure must not stop the others
+        yield Failure.of(e, shown(path), "read", None)
+
+
+def read_file(path: Path) -> Iterator[Article | Failure]:
+    source = shown(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        yield Failure(source, f"not a {', '.join(SUFFIXES)} file")
+        return
+    if suffix in JSONL_SUFFIXES:
+        yield from read_jsonl(path)
         return
     try:
-        data = path.read_bytes()
+        decoded = decode(path.read_bytes())
     except OSError as e:
-        yield InputError(f"{path}: cannot read ({e.strerror})")
+        yield Failure(source, f"cannot read ({e.strerror})")
         return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        yield InputError(f"{path}: not UTF-8 text (invalid byte 0x{data[e.start]:02x} at offset {e.start})")
+    except DecodeError as e:
+        yield Failure(source, str(e))
         return
+    text = decoded.text
     if not text.strip():
-        yield InputError(f"{path}: empty file")
+        yield Failure(source, "empty file")
         return
-    if path.suffix == ".txt":
-        yield Article(id=path.stem, text=text, source=str(path))
-    else:
-        yield from read_jsonl(path, text)
+    fields: dict[str, str | None] = {}
+    if suffix in HTML_SUFFIXES or htmltext.looks_like_html(text):
+        page = htmltext.extract(text)
+        if not page.text.strip():
+            yield Failure(source, "web page without text")
+            return
+        text, fields = page.text, {"title": page.title, "date": page.date}
+    yield article(decode_name(os.fsencode(path.stem)), text, source, decoded.encoding, fields)
 
 
-def read_jsonl(path: Path, text: str) -> Iterator[Article | InputError]:
-    # split on \n only: str.splitlines() would also break inside a record at U+2028
-    for n, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield InputError(f"{where}: malformed JSON ({e.msg} at column {e.colno})")
-            continue
-        if not isinstance(record, dict):
-            yield InputError(f"{where}: expected a JSON object with 'id' and 'text'")
-            continue
-        missing = [k for k in ("id", "text") if isinstance(record.get(k), bool)
-                   or not isinstance(record.get(k), (str, int)) or record.get(k) == ""]
-        if missing:
-            yield InputError(f"{where}: missing or empty field {', '.join(repr(k) for k in missing)}")
-            continue
-        if not str(record["text"]).strip():
-            yield InputError(f"{where}: empty text")
-            continue
-        optional = {k: str(record[k]) for k in ("url", "title", "date") if record.get(k) not in (None, "")}
-        yield Article(id=str(record["id"]), text=str(record["text"]), source=where, **optional)
+def read_jsonl(path: Path) -> Iterator[Article | Failure]:
+    """One article per line of `{"id", "text", "url"?, "title"?, "date"?}`.
+
+    Lines are decoded one by one, each in the encoding of the line before if it fits. A
+    file without a single good line (binary junk, another format) is one failure, not one
+    per line.
+    """
+    source = shown(path)
+    held: list[Failure] = []  # failures before the first good record
+    good = False
+    encoding = None
+    try:
+        with path.open("rb") as f:
+            for n, raw in enumerate(f, start=1):
+                if not raw.strip():
+                    continue
+                item = record(raw, f"{source}:{n}", encoding)
+                if isinstance(item, Article):
+                    encoding = item.encoding
+                    if not good:
+                        good = True
+                        yield from held
+                elif not good:
+                    held.append(item)
+                    continue
+                yield item
+    except OSError as e:
+        yield Failure(source, f"cannot read ({e.strerror})")
+        return
+    if not good:
+        yield Failure(source, f"no article in it ({held[0].source}: {held[0].reason})" if held else "empty file")
+
+
+def record(raw: bytes, where: str, encoding: str | None) -> Article | Failure:
+    """The article of one JSON line; `encoding` is that of the line before, if any."""
+    try:
+        decoded = decode(raw, prefer=encoding)
+    except DecodeError as e:
+        return Failure(where, str(e))
+    line, encoding = decoded.text, decoded.encoding
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        return Failure(where, f"malformed JSON ({e.msg} at column {e.colno})")
+    except (ValueError, RecursionError) as e:  # a number too long, nesting too deep
+        return Failure(where, f"malformed JSON ({e})")
+    if not isinstance(data, dict):
+        return Failure(where, "expected a JSON object with 'id' and 'text'")
+    missing = [k for k in ("id", "text") if isinstance(data.get(k), bool)
+               or not isinstance(data.get(k), (str, int)) or data.get(k) == ""]
+    if missing:
+        return Failure(where, f"missing or empty field {', '.join(repr(k) for k in missing)}",
+                       id=None if "id" in missing else str(data["id"]))
+    id_, text = str(data["id"]), str(data["text"])
+    fields = {k: str(data[k]) for k in ("url", "title", "date") if data.get(k) not in (None, "")}
+    if htmltext.looks_like_html(text):
+        page = htmltext.extract(text)
+        text = page.text
+        fields = {"title": page.title, "date": page.date, **fields}
+    if not text.strip():
+        return Failure(where, "empty text", id=id_)
+    return article(id_, text, where, encoding, fields)
+
+
+def article(id_: str, text: str, source: str, encoding: str, fields: dict[str, str | None]) -> Article:
+    """An Article whose strings are all valid Unicode: lone surrogates (from JSON escapes or
+    undecodable file names) become U+FFFD, one for one so offsets into the text hold, and
+    the one-line fields lose control characters."""
+    line = lambda s: CONTROL.sub(" ", SURROGATE.sub("\ufffd", s)).strip() if s else None  # noqa: E731
+    return Article(id=line(id_) or "\ufffd", text=SURROGATE.sub("\ufffd", text), source=source,
+                   encoding=encoding, **{k: line(v) for k, v in fields.items()})
+
+
+def shown(path: Path) -> str:
+    """A path as text to show and record, with a name in GBK or Big5 bytes read as such."""
+    return decode_name(os.fsencode(path))

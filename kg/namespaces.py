@@ -6,6 +6,7 @@ builds of the same input give identical graphs.
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
@@ -22,8 +23,22 @@ PREFIXES = {"kgo": KGO, "kgr": KGR, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "dct
             "prov": PROV, "schema": SCHEMA, "xsd": XSD, "owl": OWL, "wd": WIKIDATA}
 
 
+MAX_SLUG = 100  # longest article id kept readable in an IRI; longer ones end in a digest
+
+
 def digest(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def slug(text: str) -> str:
+    """`text` as one IRI path segment: percent-encoded, never a dot segment, and, when long,
+    cut and ended with a digest of the whole so that different texts stay different."""
+    s = quote(text.encode("utf-8", "surrogatepass"), safe="")
+    if s in (".", ".."):
+        s = s.replace(".", "%2E")
+    if len(s) > MAX_SLUG:
+        s = re.sub(r"%[0-9A-F]?$", "", s[: MAX_SLUG - 17]) + "-" + digest(text)
+    return s
 
 
 def entity_iri(type_: str, name: str) -> URIRef:
@@ -31,11 +46,11 @@ def entity_iri(type_: str, name: str) -> URIRef:
 
 
 def article_iri(article_id: str) -> URIRef:
-    return KGR[f"article/{quote(article_id, safe='')}"]
+    return KGR[f"article/{slug(article_id)}"]
 
 
 def article_graph_iri(article_id: str) -> URIRef:
-    return KGG[quote(article_id, safe="")]
+    return KGG[slug(article_id)]
 
 
 def statement_iri(article_id: str, head: str, relation: str, tail: str) -> URIRef:

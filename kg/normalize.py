@@ -241,6 +241,8 @@ def _nfkc_into(chunk: str, base: int, out: list[str], offs: list[int]) -> None:
             j += 1
         src = chunk[i:j]
         res = unicodedata.normalize("NFKC", src)
+        if len(res) > 1 and res[0] == " ":  # a spacing accent (¯ ´ ˘): dropped, as NFKC would
+            res = ""  # make it a space and a mark that joins the letter before on the next pass
         out.append(res)
         if len(res) == len(src):
             offs.extend(range(base + i, base + j))
@@ -264,15 +266,20 @@ def clean(text: str) -> tuple[str, list[int]]:
 
     def emit(s: str, idx: int) -> None:
         nonlocal pending, at_line_start
+        if idx < 0:  # an unchanged stretch of text (NFKC only) starting at -idx-1
+            piece: list[str] = []
+            where: list[int] = []
+            _nfkc_into(s, -idx - 1, piece, where)
+        else:
+            piece, where = [s], [idx] * len(s)
+        if not where:  # nothing left (a dropped accent): a pending space stays pending
+            return
         if pending >= 0:
             out.append(" ")
             offs.append(pending)
             pending = -1
-        if idx < 0:  # an unchanged stretch of text (NFKC only) starting at -idx-1
-            _nfkc_into(s, -idx - 1, out, offs)
-        else:
-            out.append(s)
-            offs.extend([idx] * len(s))
+        out.extend(piece)
+        offs.extend(where)
         at_line_start = False
 
     for m in _TOKEN_RE.finditer(text):

@@ -24,7 +24,7 @@ SIMPLIFIED = ("5月8日,东江市市场监督管理局查处东江宏达贸易�
               "东江市市场监督管理局与中国东江品牌保护协会联合开展“清风”专项行动。\n")
 TRADITIONAL = ("中國(guó)東江訊:東江市市場監(jiān)督管理局近日通報一批案件。6月3日,東江市市場監督管理局查處東江宏達貿易有限公司"
                "銷售假冒“雲雀”商標商品案,罰款5萬元。東江市公安局開展“藍盾”專項行動。\n")
-OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "network.html")
+OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "network.html", "failed.jsonl")
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -80,6 +80,7 @@ def test_build_exit_code_and_summary(built) -> None:
 def test_build_writes_all_outputs(built) -> None:
     out = built[0]
     assert sorted(os.listdir(out)) == sorted(OUTPUTS)
+    assert (out / "failed.jsonl").read_bytes() == b""
     html = (out / "network.html").read_text(encoding="utf-8")
     assert "<html" in html.lower()
     assert "东江宏达贸易有限公司" in html
@@ -299,16 +300,16 @@ def _bad_input(kind: str, tmp_path: Path) -> Path:
     if kind == "empty":
         f = tmp_path / "empty.txt"
         f.write_bytes(b"")
-    elif kind == "gbk":
-        f = tmp_path / "gbk.txt"
-        f.write_bytes("东江市市场监督管理局查处侵权案。".encode("gbk"))
+    elif kind == "binary":
+        f = tmp_path / "binary.txt"
+        f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     else:
         f = tmp_path / "feed.jsonl"
         f.write_text('{"id": "j1", "text": "东江\n', encoding="utf-8")
     return f
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty", "gbk", "jsonl"])
+@pytest.mark.parametrize("kind", ["missing", "empty", "binary", "jsonl"])
 def test_good_plus_bad_input(kind: str, good: Path, tmp_path: Path) -> None:
     bad = _bad_input(kind, tmp_path)
     out = tmp_path / "out"
@@ -325,7 +326,7 @@ def test_good_plus_bad_input(kind: str, good: Path, tmp_path: Path) -> None:
 
 
 def test_all_bad_inputs_at_once(good: Path, tmp_path: Path) -> None:
-    bads = [_bad_input(k, tmp_path) for k in ("missing", "empty", "gbk", "jsonl")]
+    bads = [_bad_input(k, tmp_path) for k in ("missing", "empty", "binary", "jsonl")]
     out = tmp_path / "out"
     rc, stdout, stderr = run("build", *map(str, bads), str(good), "--out", str(out))
     assert rc == 1

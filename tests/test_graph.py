@@ -6,12 +6,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.build import Build, build
-from kg.graph import union
+from kg.export import serialise
+from kg.graph import add_article, bind, check, union
+from kg.ingest import Article
 from kg.namespaces import KGO, article_graph_iri, article_iri, entity_iri
+from kg.resolve import ArticleGraph, Entity, Fact
 
 SIMPLIFIED = ("5月8日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,没收侵权商品1200件。"
               "东江市市场监督管理局与中国东江品牌保护协会联合开展“清风”专项行动。\n")
@@ -35,7 +40,7 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def result(folder: Path) -> Build:
     b = build([folder])
-    assert b.errors == []
+    assert b.failures == []
     return b
 
 
@@ -224,3 +229,60 @@ def test_built_dataset_conforms_to_shapes(ds: Dataset) -> None:
     res = validate(ds)
     assert res.conforms, res.report
     assert res.violations == 0
+
+
+# -- any input gives RDF that the parsers read back (hypothesis) ------------------------
+
+ANY = st.text(st.characters(codec=None), max_size=60)
+NASTY = st.lists(st.sampled_from([*'<>"{}|^`\\\'\n\r\t\x00\x01\x7f\x85\u2028\ud800\ufffe%:#@/.东江 ', '"""', "'''"]),
+                 max_size=30).map("".join)
+STRINGS = st.one_of(ANY, NASTY)
+
+
+@st.composite
+def article_graphs(draw) -> ArticleGraph:
+    article = Article(id=draw(STRINGS), text=draw(STRINGS), title=draw(st.none() | STRINGS),
+                      url=draw(st.none() | STRINGS), date=draw(st.none() | STRINGS))
+    names = draw(st.lists(STRINGS, min_size=2, max_size=4, unique=True))
+    types = ["Agency", "Company", "Case", "Brand"]
+    entities = {(types[i % 4], n): Entity(types[i % 4], n, set(draw(st.lists(STRINGS, max_size=3))), [(0, 1)])
+                for i, n in enumerate(names)}
+    keys = list(entities)
+    facts = [Fact(keys[0], "handledBy", keys[1], 0.8, draw(STRINGS), 0, 5)]
+    return ArticleGraph(article, entities, facts)
+
+
+def _article_graph(sentence: str, url: str | None = None) -> ArticleGraph:
+    keys = [("Agency", "东江市公安局"), ("Company", "东江宏达贸易有限公司")]
+    return ArticleGraph(Article("a1", "东江", url=url), {k: Entity(*k, set(), [(0, 2)]) for k in keys},
+                        [Fact(keys[0], "handledBy", keys[1], 0.8, sentence, 0, 2)])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(article_graphs())
+@example(_article_graph("东江\u2028市公安局"))  # splitlines() cut the TriG here
+@example(_article_graph("多行\n@prefix kgo: <urn:x#> .\n证据"))  # a prefix line inside a literal
+@example(_article_graph("东江", url="https://example.org/a"))  # schema: was written schema1: and left undeclared
+def test_any_strings_round_trip_through_turtle_trig_and_jsonld(ag: ArticleGraph) -> None:
+    ds = bind(Dataset())
+    g = ds.graph(article_graph_iri(ag.article.id))
+    add_article(g, ag)
+    check(g)
+    files = serialise(ds)
+    expected = set(g)
+    assert set(Graph().parse(data=files["graph.ttl"], format="turtle")) == expected
+    assert set(Graph().parse(data=files["graph.jsonld"], format="json-ld")) == expected
+    back = Dataset()
+    back.parse(data=files["graph.trig"], format="trig")
+    assert set(back.graph(g.identifier)) == expected
+
+
+def test_check_names_the_term_that_would_break_the_output() -> None:
+    g = Graph()
+    g.add((URIRef("https://w3id.org/kg-ip/id/a b"), RDF.type, KGO.Article))
+    with pytest.raises(ValueError, match="invalid IRI"):
+        check(g)
+    g = Graph()
+    g.add((URIRef("https://w3id.org/kg-ip/id/a"), RDFS.label, Literal("东江\ud800")))
+    with pytest.raises(ValueError, match="invalid literal"):
+        check(g)

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest import Article, InputError, read_inputs
+from kg.failures import Failure
+from kg.ingest import Article, read_inputs
 
 TEXT = "东江市市场监督管理局查处东江宏达贸易有限公司侵权案。\n"
 
 
-def read(*paths) -> list[Article | InputError]:
+def read(*paths) -> list[Article | Failure]:
     return list(read_inputs(paths))
 
 
 def only_error(items: list) -> str:
     assert len(items) == 1, items
-    assert isinstance(items[0], InputError), items
+    assert isinstance(items[0], Failure), items
     message = str(items[0])
     assert "\n" not in message
     return message
@@ -109,12 +110,12 @@ def test_empty_or_whitespace_file(tmp_path: Path, content: bytes) -> None:
     assert "empty" in message
 
 
-def test_gbk_bytes_are_rejected(tmp_path: Path) -> None:
-    f = tmp_path / "gbk.txt"
-    f.write_bytes("东江市市场监督管理局查处侵权案。".encode("gbk"))
+def test_text_in_another_encoding_is_rejected(tmp_path: Path) -> None:
+    f = tmp_path / "latin1.txt"
+    f.write_bytes("Le café de la brigade fermé à Dongjiang.".encode("latin-1"))
     message = only_error(read(f))
     assert str(f) in message
-    assert "UTF-8" in message
+    assert "not text in UTF-8, GB18030 or Big5" in message
 
 
 def test_malformed_json_line_names_file_and_line(tmp_path: Path) -> None:
@@ -123,7 +124,7 @@ def test_malformed_json_line_names_file_and_line(tmp_path: Path) -> None:
               '{"id": "bad", "text": "东江',
               {"id": "ok3", "text": "东江市公安局三。"})
     items = read(f)
-    assert [type(i) for i in items] == [Article, InputError, Article]
+    assert [type(i) for i in items] == [Article, Failure, Article]
     assert f"{f}:2" in str(items[1])
     assert "\n" not in str(items[1])
     assert [items[0].id, items[2].id] == ["ok1", "ok3"]
@@ -140,7 +141,7 @@ def test_line_without_text_or_id(tmp_path: Path, record: dict) -> None:
     f = jsonl(tmp_path / "feed.jsonl", {"id": "ok", "text": "东江市公安局。"}, record)
     items = read(f)
     assert isinstance(items[0], Article)
-    assert len(items) == 2 and isinstance(items[1], InputError)
+    assert len(items) == 2 and isinstance(items[1], Failure)
     assert f"{f}:2" in str(items[1])
 
 
@@ -159,7 +160,7 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
     second.write_text("东江市公安局乙。", encoding="utf-8")
     items = read(tmp_path)
     assert isinstance(items[0], Article) and items[0].text == "东江市公安局甲。"
-    assert isinstance(items[1], InputError)
+    assert isinstance(items[1], Failure)
     assert str(second) in str(items[1]) and "dup" in str(items[1])
 
 
@@ -168,7 +169,7 @@ def test_duplicate_id_between_txt_and_jsonl_line(tmp_path: Path) -> None:
     t.write_text("东江市公安局甲。", encoding="utf-8")
     f = jsonl(tmp_path / "feed.jsonl", {"id": "j1", "text": "一。"}, {"id": "a7", "text": "二。"})
     items = read(t, f)
-    assert [type(i) for i in items] == [Article, Article, InputError]
+    assert [type(i) for i in items] == [Article, Article, Failure]
     assert f"{f}:2" in str(items[2])
 
 
@@ -176,15 +177,15 @@ def test_good_file_next_to_bad_one_is_read(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text(TEXT, encoding="utf-8")
     bad = tmp_path / "bad.txt"
-    bad.write_bytes("东江宏达".encode("gbk"))
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     missing = tmp_path / "missing.txt"
     items = read(missing, bad, good)
-    assert [type(i) for i in items] == [InputError, InputError, Article]
+    assert [type(i) for i in items] == [Failure, Failure, Article]
     assert str(missing) in str(items[0]) and str(bad) in str(items[1])
     assert items[2].id == "good" and items[2].text == TEXT
     # the same inside a folder
     items = read(tmp_path)
-    assert [(type(i).__name__, getattr(i, "id", None)) for i in items] == [("InputError", None), ("Article", "good")]
+    assert [(type(i).__name__, getattr(i, "id", None)) for i in items] == [("Failure", None), ("Article", "good")]
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
@@ -208,3 +209,131 @@ def test_boolean_id_is_rejected(tmp_path: Path) -> None:
     f = jsonl(tmp_path / "feed.jsonl", {"id": True, "text": "东江市公安局。"})
     message = only_error(read(f))
     assert f"{f}:1" in message
+
+
+# -- encodings, web pages, damaged files -----------------------------------------------
+
+TRADITIONAL = "東江市市場監督管理局查處東江宏達貿易有限公司侵權案。\n"
+
+
+@pytest.mark.parametrize("data,text,encoding", [
+    (TEXT.encode("gbk"), TEXT, "gb18030"),
+    (TRADITIONAL.encode("big5"), TRADITIONAL, "big5"),
+    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), TEXT, "utf-8-sig"),
+    (TEXT.encode("utf-8"), TEXT, "utf-8"),
+], ids=["gbk", "big5", "bom", "utf8"])
+def test_encoding_is_detected_and_recorded(tmp_path: Path, data: bytes, text: str, encoding: str) -> None:
+    f = tmp_path / "a.txt"
+    f.write_bytes(data)
+    [a] = read(f)
+    assert (a.text, a.encoding) == (text, encoding)
+
+
+PAGE = ("<html><head><title>东江通报</title><meta name='PubDate' content='2024-05-08'></head><body>"
+        "<nav>首页</nav><div class='content'><p>东江市市场监督管理局查处<b>东江宏达贸易有限公司</b>侵权案。</p>"
+        "<p>罚款5万元。</p></div></body></html>")
+
+
+@pytest.mark.parametrize("name", ["page.html", "page.htm", "page.txt", "PAGE.HTML"])
+def test_web_page_gives_its_text_title_and_date(tmp_path: Path, name: str) -> None:
+    f = tmp_path / name
+    f.write_bytes(PAGE.encode("gbk"))
+    [a] = read(f)
+    assert a.id == Path(name).stem
+    assert a.text == "东江市市场监督管理局查处东江宏达贸易有限公司侵权案。\n罚款5万元。"
+    assert (a.title, a.date, a.encoding) == ("东江通报", "2024-05-08", "gb18030")
+
+
+def test_web_page_without_text(tmp_path: Path) -> None:
+    f = tmp_path / "empty.html"
+    f.write_text("<html><head><script>x()</script></head><body></body></html>", encoding="utf-8")
+    assert "web page without text" in only_error(read(f))
+
+
+def test_jsonl_text_holding_html(tmp_path: Path) -> None:
+    f = jsonl(tmp_path / "feed.jsonl",
+              {"id": "w1", "text": PAGE},
+              {"id": "w2", "text": PAGE, "title": "自己的标题"},
+              {"id": "w3", "text": "<p></p><div></div><br>"})
+    a, b, c = read(f)
+    assert a.text == "东江市市场监督管理局查处东江宏达贸易有限公司侵权案。\n罚款5万元。"
+    assert (a.title, a.date) == ("东江通报", "2024-05-08")
+    assert (b.title, b.date) == ("自己的标题", "2024-05-08")  # the record's own fields win
+    assert isinstance(c, Failure) and c.id == "w3" and "empty text" in c.reason
+
+
+def test_jsonl_lines_in_other_encodings_and_a_damaged_line(tmp_path: Path) -> None:
+    f = tmp_path / "mixed.jsonl"
+    line = lambda id_, text: json.dumps({"id": id_, "text": text}, ensure_ascii=False) + "\n"  # noqa: E731
+    f.write_bytes(line("g1", "东江市公安局一。").encode("gbk") + line("g2", "东江海关二。").encode("gbk")
+                  + b'{"id": "x", "text": "\x00\x01\x02"}\n' + line("b1", "東江海關三。").encode("big5")
+                  + line("u1", "东江市知识产权局四。").encode("utf-8"))
+    items = read(f)
+    assert [(type(i).__name__, getattr(i, "id", None)) for i in items] == [
+        ("Article", "g1"), ("Article", "g2"), ("Failure", None), ("Article", "b1"), ("Article", "u1")]
+    assert [i.encoding for i in items if isinstance(i, Article)] == ["gb18030", "gb18030", "big5", "utf-8"]
+    assert items[3].text == "東江海關三。"
+    assert items[2].source == f"{f}:3" and "binary" in items[2].reason
+
+
+def test_half_written_jsonl_loses_only_its_last_record(tmp_path: Path) -> None:
+    f = tmp_path / "feed.jsonl"
+    whole = json.dumps({"id": "cut", "text": "东江市市场监督管理局查处侵权案。"}, ensure_ascii=False).encode("utf-8")
+    f.write_bytes(json.dumps({"id": "ok", "text": "东江。"}, ensure_ascii=False).encode("utf-8") + b"\n"
+                  + whole[:-7])  # cut inside a character
+    ok, cut = read(f)
+    assert ok.id == "ok"
+    assert isinstance(cut, Failure) and cut.source == f"{f}:2" and "malformed JSON" in cut.reason
+
+
+def test_jsonl_of_binary_junk_is_one_failure(tmp_path: Path) -> None:
+    import random
+
+    f = tmp_path / "junk.jsonl"
+    rng = random.Random(8)
+    f.write_bytes(bytes(rng.randrange(256) for _ in range(4000)))
+    message = only_error(read(f))
+    assert str(f) in message and "no article in it" in message
+
+
+def test_json_escapes_that_are_not_text_are_replaced(tmp_path: Path) -> None:
+    f = tmp_path / "feed.jsonl"
+    f.write_text('{"id": "a\\u0000b\\ud800", "text": "东江\\udc00市公安局。", "title": "标\\u0007题"}\n',
+                 encoding="utf-8")
+    [a] = read(f)
+    assert a.id == "a b\ufffd"
+    assert a.text == "东江\ufffd市公安局。"  # one for one: offsets into the text hold
+    assert a.title == "标 题"
+    a.content_hash  # encodable  # noqa: B018
+
+
+def test_number_too_long_for_python(tmp_path: Path) -> None:
+    f = jsonl(tmp_path / "feed.jsonl", {"id": "ok", "text": "东江。"}, '{"id": ' + "9" * 5000 + ', "text": "x"}')
+    ok, bad = read(f)
+    assert isinstance(bad, Failure) and bad.source == f"{f}:2" and "malformed JSON" in bad.reason
+
+
+def test_file_name_in_gbk_bytes(tmp_path: Path) -> None:
+    import os
+
+    raw = os.fsencode(tmp_path) + b"/" + "东江通报".encode("gbk") + b".txt"
+    with open(raw, "wb") as fh:
+        fh.write(TEXT.encode("utf-8"))
+    [a] = read(tmp_path)
+    assert a.id == "东江通报"
+    assert a.source.endswith("东江通报.txt")
+
+
+def test_unexpected_error_in_one_file_costs_only_that_file(tmp_path: Path, monkeypatch) -> None:
+    from kg import htmltext
+
+    def boom(html: str):
+        raise RuntimeError("parser exploded")
+
+    monkeypatch.setattr(htmltext, "extract", boom)
+    (tmp_path / "a.html").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    bad, good = read(tmp_path)
+    assert isinstance(bad, Failure) and bad.source == str(tmp_path / "a.html")
+    assert bad.reason == "RuntimeError: parser exploded"
+    assert good.id == "b"

@@ -1,0 +1,96 @@
+"""One article → its entities and relations, in pieces of bounded size, naming the stage that fails.
+
+Normalisation, the spaCy pipeline and resolution each hold several objects per
+character, so a 50 MB dump taken whole would need gigabytes (and spaCy refuses
+texts over a million characters). Articles longer than `MAX_CHARS` are cut at
+paragraph ends, else sentence ends, each piece is analysed alone, and the pieces
+are joined with their offsets shifted back into the whole text, so provenance
+offsets stay exact. News articles are far shorter and are analysed whole.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+from kg.ingest import Article
+from kg.nlp import load_pipeline
+from kg.normalize import normalize
+from kg.resolve import ArticleGraph, Entity, Resolver, dedupe
+
+MAX_CHARS = 20_000
+SENTENCE_ENDS = "。！？；"
+
+
+class StageError(Exception):
+    """An article failed in one stage (normalize, nlp, resolve); `__cause__` says why."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__(stage)
+        self.stage = stage
+
+
+class Analyser:
+    """Runs normalisation, the spaCy pipeline and resolution on one article at a time."""
+
+    def __init__(self, max_chars: int | None = None) -> None:
+        self.nlp = load_pipeline()
+        self.resolver = Resolver()
+        self.max_chars = max_chars or MAX_CHARS
+
+    def __call__(self, article: Article) -> ArticleGraph:
+        parts = []
+        for start, end in pieces(article.text, self.max_chars):
+            with stage("normalize"):
+                norm = normalize(article.text[start:end])
+            with stage("nlp"):
+                doc = self.nlp(norm.text)
+            with stage("resolve"):
+                parts.append((start, self.resolver(article, norm, doc)))
+        with stage("resolve"):
+            return join(article, parts)
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """Turns any exception inside the block into a StageError naming the stage."""
+    try:
+        yield
+    except StageError:
+        raise
+    except Exception as e:
+        raise StageError(name) from e
+
+
+def pieces(text: str, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive pieces of text, each at most `size` characters, cut after
+    a line break, else after a sentence end, else before a character that is not combining."""
+    start, n = 0, len(text)
+    while n - start > size:
+        low, high = start + size // 2, start + size
+        cut = text.rfind("\n", low, high) + 1
+        if not cut:
+            cut = max(text.rfind(c, low, high) for c in SENTENCE_ENDS) + 1
+        if not cut:
+            cut = high
+            while cut > low and unicodedata.combining(text[cut]):
+                cut -= 1
+        yield start, cut
+        start = cut
+    yield start, n
+
+
+def join(article: Article, parts: list[tuple[int, ArticleGraph]]) -> ArticleGraph:
+    """One article's graph from the graphs of its pieces, each with the offset of its piece."""
+    if len(parts) == 1 and parts[0][0] == 0:
+        return parts[0][1]
+    entities: dict[tuple[str, str], Entity] = {}
+    facts = []
+    for offset, ag in parts:
+        for key, ent in ag.entities.items():
+            whole = entities.setdefault(key, Entity(ent.type, ent.name))
+            whole.aliases |= ent.aliases
+            whole.mentions += [(s + offset, e + offset) for s, e in ent.mentions]
+        facts += [replace(f, start=f.start + offset, end=f.end + offset) for f in ag.facts]
+    return ArticleGraph(article, entities, dedupe(facts))
