@@ -44,9 +44,9 @@ def layout(graph: nx.Graph) -> Layout:
 
     A node's ``label`` attribute, drawn under it, is given room.
     """
-    simple = nx.Graph()
-    simple.add_nodes_from(graph)
-    simple.add_edges_from(graph.edges())
+    simple = nx.Graph()  # in sorted order: the spring layout's start depends on node order
+    simple.add_nodes_from(sorted(graph))
+    simple.add_edges_from(sorted(tuple(sorted(e)) for e in graph.edges()))
     components = sorted(
         (sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0])
     )
@@ -54,7 +54,7 @@ def layout(graph: nx.Graph) -> Layout:
     positions: dict[str, tuple[float, float]] = {}
     for fixed in (False, True):
         chosen = [c for c in components if (len(c) <= SPRING_LIMIT) == fixed]
-        shapes = [_spring(simple.subgraph(c)) if fixed else _multilevel(simple.subgraph(c)) for c in chosen]
+        shapes = [_spring(_induced(simple, c)) if fixed else _multilevel(_induced(simple, c)) for c in chosen]
         boxes = [_box(shape, {n: graph.nodes[n].get("label", "") for n in shape}) for shape in shapes]
         corners = _pack([(right - left, bottom - top) for left, top, right, bottom in boxes])
         for shape, (left, top, _, _), (x0, y0) in zip(shapes, boxes, corners):
@@ -63,10 +63,18 @@ def layout(graph: nx.Graph) -> Layout:
     return Layout(positions, free)
 
 
+def _induced(g: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """The subgraph on `nodes`, in their order: networkx's subgraph views iterate in set (hash) order."""
+    sub = nx.Graph()
+    sub.add_nodes_from(nodes)
+    sub.add_edges_from(sorted(tuple(sorted(e)) for e in g.subgraph(nodes).edges()))
+    return sub
+
+
 def _fold(g: nx.Graph) -> dict[str, str]:
     """Each node's representative in a coarser graph: matched pairs merge, leaves join their neighbour."""
     parent = {n: n for n in g}
-    inner = g.subgraph(n for n in g if g.degree(n) > 1)
+    inner = _induced(g, [n for n in g if g.degree(n) > 1])
     for u, v in sorted(tuple(sorted(e)) for e in nx.maximal_matching(inner)):
         parent[v] = u
     for n in g:
@@ -121,10 +129,11 @@ def _spring(component: nx.Graph) -> dict[str, tuple[float, float]]:
     lengths = sorted(math.dist(pos[u], pos[v]) for u, v in component.edges())
     scale = EDGE_PX / max(lengths[len(lengths) // 2], 1e-9)
     # turn the component's long axis to the horizontal: screens are wider than tall
-    xy = np.array([pos[n] for n in component])
+    xy = np.array([pos[n] for n in component]).round(6)  # last bits differ with BLAS threads
     xy -= xy.mean(axis=0)
-    _, vectors = np.linalg.eigh(xy.T @ xy)
-    xy = xy @ vectors[:, ::-1] * scale
+    _, vectors = np.linalg.eigh((xy.T @ xy).round(6))
+    vectors *= np.where(vectors[np.abs(vectors).argmax(axis=0), [0, 1]] < 0, -1, 1)  # one sign per axis
+    xy = (xy @ vectors[:, ::-1] * scale).round(3)
     return {n: (float(x), float(y)) for n, (x, y) in zip(component, xy)}
 
 

@@ -461,3 +461,15 @@ def test_min_confidence_must_be_a_fraction(articles: Path, tmp_path: Path, value
     assert stop.value.code == 2
     assert "not a number from 0 to 1" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_demo_outputs_are_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("kg")
+    for seed in ("1", "2"):
+        proc = subprocess.run([str(exe), "demo", "--out", str(tmp_path / seed), "--quiet"], capture_output=True,
+                              text=True, timeout=300, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in (tmp_path / "1").iterdir())
+    assert "network.html" in names
+    for name in names:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
