@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.namespaces import KGO, PREFIXES, SCHEMA, article_graph_iri, article_iri, entity_iri, statement_iri
-from kg.resolve import ArticleGraph
+
+if TYPE_CHECKING:
+    from kg.resolve import ArticleGraph
 
 
 def bind(g: Graph) -> Graph:
