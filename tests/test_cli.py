@@ -79,7 +79,7 @@ def test_build_exit_code_and_summary(built) -> None:
 
 def test_build_writes_all_outputs(built) -> None:
     out = built[0]
-    assert sorted(os.listdir(out)) == sorted(OUTPUTS)
+    assert sorted(os.listdir(out)) == sorted(OUTPUTS + ("store", ".kg-store-state"))
     html = (out / "network.html").read_text(encoding="utf-8")
     assert "<html" in html.lower()
     assert "东江宏达贸易有限公司" in html
@@ -301,7 +301,7 @@ def test_failure_in_serialise_keeps_old_graph(old_out: Path, good: Path, monkeyp
     rc, _, stderr = run("build", str(good), "--out", str(old_out))
     _assert_failed_cleanly(rc, stderr, old_out)
     assert "disk on fire" in stderr
-    assert sorted(os.listdir(old_out)) == ["graph.ttl"]
+    assert sorted(os.listdir(old_out)) == ["graph.ttl", "store"]
 
 
 def test_failure_in_rdflib_jsonld_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:

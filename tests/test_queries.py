@@ -213,3 +213,48 @@ def test_cli_bad_sources(tmp_path: Path) -> None:
     bad.write_text("this is not turtle", encoding="utf-8")
     rc, _, err = run("query", str(bad), "ASK {}")
     assert rc == 2 and f"{bad}: not a readable RDF file" in err and len(err.strip().splitlines()) == 1
+
+
+# -- on a graph built from articles --------------------------------------------------
+
+ARTICLES = Path(__file__).parent / "fixtures" / "articles"  # three short invented news items
+BUILT = {
+    "cases-per-agency": [("巴彦淖尔市市场监督管理局", "1"), ("江门市公安局", "1")],
+    "cross-region-cooperation": [("巴彦淖尔市市场监督管理局", "巴彦淖尔市", "江门市公安局", "江门市")],
+    "campaigns": [("清风", "巴彦淖尔市市场监督管理局"), ("清风", "江门市公安局")],
+    "sub-organisations": [("江门市公安局", "江门市公安局蓬江分局")],
+    "agencies-per-place": [("江门市", "2"), ("巴彦淖尔市", "1")],
+    "awards-per-recipient": [("东江市知识产权局", "Agency", "全国知识产权行政保护工作先进集体", None)],
+    "cooperation-pairs": [("巴彦淖尔市市场监督管理局", "江门市公安局", "1")],
+    "brands-in-cases": [
+        ("云雀", "巴彦淖尔市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案", "巴彦淖尔市市场监督管理局"),
+        ("蓝鲸", "江门市公安局查处东江宏达贸易有限公司销售假冒“蓝鲸”商标商品案", "江门市公安局"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Store:
+    out = tmp_path_factory.mktemp("built")
+    rc, _, err = run("build", str(ARTICLES), "--out", str(out), "--quiet")
+    assert rc == 0, err
+    return Store.open(out / "store", read_only=True)
+
+
+@pytest.mark.parametrize("name", sorted(BUILT))
+def test_named_query_rows_on_built_graph(built: Store, name: str) -> None:
+    assert rows(built, name) == BUILT[name]
+
+
+def test_companies_and_facts_on_built_graph(built: Store) -> None:
+    [(company, cases, _)] = rows(built, "companies-in-several-cases")
+    assert (company, cases) == ("东江宏达贸易有限公司", "2")
+    facts = {(s, r, o, a) for _, s, r, o, _, _, a in rows(built, "entity-facts", name="江门市公安局")}
+    assert facts == {
+        ("巴彦淖尔市市场监督管理局", "cooperatesWith", "江门市公安局", "b1"),
+        ("江门市公安局", "conducted", "清风", "b1"),
+        ("江门市公安局", "locatedIn", "江门市", "b1"),
+        ("江门市公安局", "locatedIn", "江门市", "b2"),
+        ("江门市公安局查处东江宏达贸易有限公司销售假冒“蓝鲸”商标商品案", "handledBy", "江门市公安局", "b2"),
+        ("江门市公安局蓬江分局", "subOrganizationOf", "江门市公安局", "b2"),
+    }
