@@ -103,7 +103,7 @@ def run_build(args: argparse.Namespace) -> int:
     if show and sys.stderr.isatty():
         progress = lambda i, a: print(f"\r[{i}] {a.id[:40]:40}", end="", file=sys.stderr, flush=True)  # noqa: E731
     store = open_store(args.store or args.out / "store")
-    before = len(store)
+    before = store.triples()
     result = build(args.inputs, progress=progress, known=store.article_hashes())
     if progress and result.articles:
         print(file=sys.stderr)
@@ -116,7 +116,8 @@ def run_build(args: argparse.Namespace) -> int:
     written = write_from_store(store, args.out)
     if show:
         print(result.summary())
-        print(f"store: {len(store)} triples ({len(store) - before:+d}) in {store.name}")
+        after = store.triples()
+        print(f"store: {after} triples ({after - before:+d}) in {store.name}")
         print(f"wrote graph files and network.html to {args.out}" if written else f"{args.out} is up to date")
     return 1 if result.errors else 0
 
@@ -189,11 +190,9 @@ def run_query(args: argparse.Namespace) -> int:
     if given > 1 or len(args.args) + given not in (1, 2):
         raise UserError("give one query: QUERY text, --file Q.rq or --name NAME (after an optional GRAPH_FILE)")
     graph_file = Path(args.args[0]) if len(args.args) + given == 2 else None
-    bindings = {}
     try:
         if args.name:
-            named = named_query(args.name)
-            text, bindings = named.text, named.bindings(parse_params(args.param))
+            text = named_query(args.name).bound(parse_params(args.param))
         elif args.param:
             raise QueryError("--param goes with --name")
         elif args.file:
@@ -204,7 +203,7 @@ def run_query(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from e
     store = read_source(args.store, graph_file)
     try:
-        results = store.query(text, bindings)
+        results = store.query(text)
         out = render(results, args.format)
     except SyntaxError as e:
         raise UserError(f"not a valid SPARQL query: {first_line(e)}") from e
@@ -235,7 +234,10 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"kg: SPARQL endpoint http://{host}:{port}/sparql, network page http://{host}:{port}/ (Ctrl-C stops)",
           flush=True)
     with server:
-        server.serve_forever()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
@@ -252,14 +254,12 @@ def run_push(args: argparse.Namespace) -> int:
     if not args.quiet and sys.stderr.isatty():
         progress = lambda i, n: print(f"\r{i}/{n} graphs", end="", file=sys.stderr, flush=True)  # noqa: E731
     try:
-        count, skipped = push(store, args.endpoint, user=args.user, password=password, progress=progress)
+        count = push(store, args.endpoint, user=args.user, password=password, progress=progress)
     except PushError as e:
         raise UserError(str(e)) from e
     finally:
         if progress:
             print(file=sys.stderr)
-    if skipped:
-        print(f"kg: {store.name}: {skipped} triples outside named graphs were not pushed", file=sys.stderr)
     if not args.quiet:
         print(f"pushed {count} named graphs from {store.name} to {args.endpoint}")
     return 0

@@ -2,9 +2,8 @@
 
 Each named graph is sent as N-Triples in one `PUT ENDPOINT?graph=IRI`, which
 replaces that graph on the server: pushing again updates changed articles and
-never duplicates anything. Triples outside named graphs (a plain Turtle file
-has only those) are not pushed; their number is returned so the caller can say
-so. Logins use HTTP Digest or Basic authentication, whichever the server asks
+never duplicates anything. Only named graphs are pushed (a store's default
+graph is their union; a plain Turtle file has no named graphs to push). Logins use HTTP Digest or Basic authentication, whichever the server asks
 for (Virtuoso's `/sparql-graph-crud-auth` asks for Digest).
 """
 from __future__ import annotations
@@ -13,8 +12,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
-
-import pyoxigraph as ox
 
 from kg.store import Store
 
@@ -26,8 +23,8 @@ class PushError(Exception):
 
 
 def push(store: Store, endpoint: str, user: str | None = None, password: str | None = None,
-         progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-    """PUT every named graph of the store to endpoint; (graphs pushed, triples left out)."""
+         progress: Callable[[int, int], None] | None = None) -> int:
+    """PUT every named graph of the store to endpoint; how many were pushed."""
     if urlsplit(endpoint).scheme not in ("http", "https"):
         raise PushError(f"{endpoint}: not an http(s) address")
     graphs = store.named_graphs()
@@ -38,8 +35,7 @@ def push(store: Store, endpoint: str, user: str | None = None, password: str | N
         put(opener, endpoint, name, store.dump_graph(name))
         if progress:
             progress(i, len(graphs))
-    left_out = sum(1 for _ in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    return len(graphs), left_out
+    return len(graphs)
 
 
 def make_opener(endpoint: str, user: str | None, password: str | None) -> urllib.request.OpenerDirector:

@@ -2,9 +2,12 @@
 
 A question's name is its file name without `.rq`. The file opens with a comment
 block: the first line is the title, the next lines describe it, and a line
-`# @param NAME  what it is` declares a parameter. Parameter values are bound as
-string literals by the store (`kg.store.Store.query`), never written into the
-query text, so users can copy the files into any SPARQL tool as they are.
+`# @param NAME  what it is` declares a parameter, `# @param NAME@zh  ...` one
+whose values are tagged as Chinese. Parameter values become RDF literals,
+written by pyoxigraph's serialiser (quotes and backslashes escaped) into a
+VALUES block that opens the WHERE clause: the one binding oxigraph's planner
+uses to look the value up, where a substitution or trailing VALUES would make
+it read every label first.
 """
 from __future__ import annotations
 
@@ -12,9 +15,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kg.resources import ontology_path
+from rdflib import Literal
 
-PARAM = re.compile(r"@param\s+(\w+)\s*(.*)")
+from kg.resources import ontology_path
+from kg.store import to_ox
+
+PARAM = re.compile(r"@param\s+(\w+)(?:@([\w-]+))?\s*(.*)")
+WHERE = re.compile(r"^[^#\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)
 
 
 class QueryError(Exception):
@@ -28,9 +35,10 @@ class NamedQuery:
     description: str
     text: str
     params: dict[str, str] = field(default_factory=dict)  # parameter name -> what it is
+    languages: dict[str, str] = field(default_factory=dict)  # parameter name -> language tag of its values
 
-    def bindings(self, given: Mapping[str, str]) -> dict[str, str]:
-        """The given parameter values, checked against the declared ones."""
+    def bindings(self, given: Mapping[str, str]) -> dict[str, Literal]:
+        """The given parameter values as literals, checked against the declared parameters."""
         unknown = sorted(set(given) - set(self.params))
         if unknown:
             raise QueryError(f"query {self.name!r} has no parameter {unknown[0]!r}"
@@ -38,7 +46,20 @@ class NamedQuery:
         missing = [p for p in self.params if p not in given]
         if missing:
             raise QueryError(f"query {self.name!r} needs --param {missing[0]}=VALUE ({self.params[missing[0]]})")
-        return dict(given)
+        return {k: Literal(v, lang=self.languages.get(k)) for k, v in given.items()}
+
+    def bound(self, given: Mapping[str, str]) -> str:
+        """The query text with the given parameter values bound."""
+        values = self.bindings(given)
+        if not values:
+            return self.text
+        where = WHERE.search(self.text)
+        if where is None:
+            raise QueryError(f"query {self.name!r} has parameters but no WHERE {{ to bind them in")
+        names = " ".join(f"?{k}" for k in values)
+        terms = " ".join(str(to_ox(v)) for v in values.values())
+        block = f"\n  VALUES ({names}) {{ ({terms}) }}"
+        return self.text[:where.end()] + block + self.text[where.end():]
 
 
 def parse(name: str, text: str) -> NamedQuery:
@@ -48,11 +69,11 @@ def parse(name: str, text: str) -> NamedQuery:
         if not line.startswith("#"):
             break
         comments.append(line[1:].strip())
-    params = {m[1]: m[2].strip() for c in comments if (m := PARAM.match(c))}
+    declared = [m for c in comments if (m := PARAM.match(c))]
     prose = [c for c in comments if not PARAM.match(c)]
-    title = prose[0] if prose else name
-    description = " ".join(c for c in prose[1:] if c)
-    return NamedQuery(name=name, title=title, description=description, text=text, params=params)
+    return NamedQuery(name=name, title=prose[0] if prose else name, description=" ".join(c for c in prose[1:] if c),
+                      text=text, params={m[1]: m[3].strip() for m in declared},
+                      languages={m[1]: m[2] for m in declared if m[2]})
 
 
 def named_queries() -> dict[str, NamedQuery]:

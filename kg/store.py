@@ -6,23 +6,24 @@ whole store, so they describe everything built so far. Every article graph holds
 the article node with its id and content hash; a later build reads them back to
 skip, before any language processing, the articles it already has.
 
+The default graph holds the union of all article graphs, each triple once, and
+is what queries see by default. It is kept in step with the article graphs in
+the same transaction, so it never counts an entity's label twice (as a union
+computed at query time would, for every article that names the entity) and
+queries need no deduplication to be fast on large stores.
+
 rdflib stays the API for building and serialising: graphs come in and go out as
 rdflib Datasets, and pyoxigraph only stores and answers SPARQL.
 
-Safety when interrupted: every change is one pyoxigraph transaction. A changed
-article's old graph is removed, then all new graphs are added in one `extend`;
-killed in between, the store merely lacks those articles, and the next build,
-finding them missing, makes them again. No article is ever half present, so a
-stored content hash always stands for a complete graph.
-
-Queries see the union of all graphs as their default graph. pyoxigraph's union
-keeps duplicates (an entity's label is in every article that mentions it), so
-kg's queries use DISTINCT and COUNT(DISTINCT ...).
+Safety when interrupted: every change is one pyoxigraph transaction. New
+articles go in with one `extend`; a changed article is swapped by one SPARQL
+update that drops its old graph, adds the new one and removes from the union
+the triples no other graph holds. No article is ever half present, so a stored
+content hash always stands for a complete graph.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,6 +36,7 @@ from kg.graph import bind
 from kg.namespaces import PREFIXES
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 ARTICLE_HASHES = """
 SELECT ?g ?id ?hash WHERE {
@@ -82,10 +84,12 @@ class Store:
             store.bulk_load(path=str(path), format=fmt)
         except (SyntaxError, ValueError, OSError) as e:
             raise StoreError(f"{path}: not a readable RDF file ({first_line(e)})") from e
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as in a store folder
         return cls(store, str(path))
 
-    def __len__(self) -> int:
-        return len(self.ox)
+    def triples(self) -> int:
+        """How many triples the union of all graphs has."""
+        return int(next(iter(self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
     def article_hashes(self) -> dict[str, str]:
         """The content hash of every stored article, by article id."""
@@ -98,13 +102,33 @@ class Store:
 
     def put_articles(self, ds: Dataset) -> None:
         """Store each named graph of ds, replacing the stored graph of the same name."""
-        graphs = [g for g in ds.graphs() if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)]
-        for g in graphs:
+        new: list[ox.Quad] = []
+        for g in ds.graphs():
+            if g.identifier == DATASET_DEFAULT_GRAPH_ID or not len(g):
+                continue
             name = ox.NamedNode(str(g.identifier))
+            triples = {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g}
             if self.ox.contains_named_graph(name):
-                self.ox.remove_graph(name)
-        self.ox.extend([ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g.identifier)))
-                        for g in graphs for s, p, o in g])
+                self.ox.update(self.replacement(name, triples))
+            else:
+                new += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples
+                        for graph in (name, ox.DefaultGraph())]
+        self.ox.extend(new)
+
+    def replacement(self, name: ox.NamedNode, triples: set[ox.Triple]) -> str:
+        """A SPARQL update putting triples in place of graph `name`, and the union in step."""
+        old = {q.triple for q in self.ox.quads_for_pattern(None, None, None, name)}
+        stale = [t for t in old - triples if not self.elsewhere(t, name)]
+        data = " .\n".join(map(str, triples))
+        return (f"DELETE DATA {{ {' .'.join(map(str, stale))} }} ;\n"
+                f"DROP GRAPH {name} ;\n"
+                f"INSERT DATA {{ GRAPH {name} {{ {data} }} }} ;\n"
+                f"INSERT DATA {{ {data} }}")
+
+    def elsewhere(self, t: ox.Triple, name: ox.NamedNode) -> bool:
+        """Whether a named graph other than `name` holds t."""
+        return any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name != name
+                   for q in self.ox.quads_for_pattern(t.subject, t.predicate, t.object, None))
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs())
@@ -114,37 +138,31 @@ class Store:
         return self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
 
     def dataset(self) -> Dataset:
-        """The whole store as an rdflib Dataset, graph by graph."""
+        """Every named graph of the store in an rdflib Dataset."""
         ds = bind(Dataset())
         for q in self.ox.quads_for_pattern(None, None, None, None):
-            graph = DATASET_DEFAULT_GRAPH_ID if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
-            ds.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph))
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                ds.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)))
         return ds
 
-    def query(self, sparql: str, bindings: Mapping[str, str] | None = None,
-              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> Results:
-        """Run a SPARQL query; the default graph is the union of all graphs unless default_graphs names some.
+    def query(self, sparql: str, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> Results:
+        """Run a SPARQL query; its default graph is the union of all graphs unless default_graphs names some.
 
-        bindings: values for variables, each bound as a plain string literal
-        (never spliced into the query text). kg's prefixes are predeclared.
-        Raises SyntaxError for a malformed query.
+        kg's prefixes are predeclared. Raises SyntaxError for a malformed query.
         """
         options: dict = {"prefixes": {p: str(ns) for p, ns in PREFIXES.items()}}
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
         if named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if bindings:
-            options["substitutions"] = {ox.Variable(k): ox.Literal(v) for k, v in bindings.items()}
         try:
             return self.ox.query(sparql, **options)
         except OSError as e:
             raise StoreError(f"{self.name}: cannot read the store ({first_line(e)})") from e
 
 
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def to_ox(term: Node) -> Term:
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -158,7 +176,7 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+def to_rdflib(term: Term) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
