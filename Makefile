@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test eval clean virtuoso
+.PHONY: demo test eval model clean browser virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +18,27 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/kg demo --out kg-demo
 
-test: $(VENV)/.installed virtuoso
+test: $(VENV)/.installed browser virtuoso
 	$(BIN)/python -m pytest -q
 
-# The `kg push` integration test runs against a real Virtuoso (Debian's virtuoso-opensource,
-# about 30 s to install); installed here when missing and we may (CI runs as root), else skipped.
+# The network page is tested in Debian's Chromium (driven by playwright, never a downloaded
+# browser), with a CJK font for its screenshots; installed from Debian when missing.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "browser test needs: sudo apt-get install $(BROWSER_PACKAGES)"; else \
+		echo "installing $(BROWSER_PACKAGES) from Debian for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); fi; \
+	fi
+
+# `kg push` is tested against a real Virtuoso (Debian's virtuoso-opensource, about 30 s to
+# install); installed from Debian when missing, else its test is skipped.
 virtuoso:
-	@command -v virtuoso-t >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    virtuoso-opensource >/dev/null; } || echo "could not install virtuoso-opensource: its test will be skipped"
+	@if ! command -v virtuoso-t >/dev/null; then \
+		if [ "$$(id -u)" != 0 ]; then echo "Virtuoso push test needs: sudo apt-get install virtuoso-opensource"; else \
+		echo "installing virtuoso-opensource from Debian for the push test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtuoso-opensource; fi; \
+	fi
 
 # Score a build of ../shared/corpus against its gold annotations (quality figures for notes).
 eval: $(VENV)/.installed
@@ -34,3 +46,7 @@ eval: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) kg-demo
+
+# Retrain the statistical NER from ../shared/data/cluener2020 into kg/nlp/model (about an hour on 2 cores).
+model: $(VENV)/.installed
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python training/train_ner.py

@@ -31,8 +31,9 @@ class Build:
     errors: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # ids of articles skipped as already built
 
-    def dataset(self) -> Dataset:
-        return to_dataset(self.articles)
+    def dataset(self, min_confidence: float = 0.0) -> Dataset:
+        """The graph of all articles, without relations less confident than `min_confidence`."""
+        return to_dataset(self.articles, min_confidence)
 
     def summary(self) -> str:
         """A few lines: articles, entities per type, relations per kind."""

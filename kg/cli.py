@@ -53,13 +53,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     p.add_argument("--store", type=Path, metavar="DIR2", help=store_help)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
+                   help="leave out relations less confident than X (0-1; default 0: keep all)")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
     p.add_argument("--store", type=Path, metavar="DIR2", help=store_help)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.set_defaults(run=run_demo)
+    p.set_defaults(run=run_demo, min_confidence=0.0)
 
     source_help = f"a store, or a build folder holding one (default: {DEFAULT_STORE})"
     p = sub.add_parser("query", help="ask a SPARQL question of a store or a graph file")
@@ -88,10 +90,36 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
     p.add_argument("graph", type=Path, metavar="GRAPH")
     p.set_defaults(run=run_validate)
+    p = sub.add_parser("view", help="draw a graph, or the part around one entity, as a network page")
+    p.add_argument("graph", type=Path, metavar="GRAPH_OR_STORE", help=".ttl, .trig, .jsonld or .nq file")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.html", help="page to write")
+    p.add_argument("--focus", metavar="ENTITY", help="draw only what is near the entity with this name")
+    p.add_argument("--hops", type=int, metavar="N", help="with --focus: relation steps to follow (default 1)")
+    p.add_argument("--types", nargs="+", metavar="TYPE", help="draw only these entity types, e.g. Agency,Company")
+    p.set_defaults(run=run_view)
+
+    p = sub.add_parser("evaluate", help="score graph files against gold annotations (GUIDELINES.md)")
+    p.add_argument("gold", type=Path, metavar="GOLD_DIR", help="folder of <article id>.json gold files")
+    p.add_argument("graphs", nargs="+", type=Path, metavar="GRAPH")
+    p.add_argument("--errors", action="store_true", help="list missed and spurious entities and relations")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write all figures as JSON")
+    p.set_defaults(run=run_evaluate)
+
     for p in sub.choices.values():
         # SUPPRESS: a subcommand's absent flag must not undo `kg --debug build`.
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
     return parser
+
+
+def confidence(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -112,7 +140,7 @@ def run_build(args: argparse.Namespace) -> int:
     if not result.articles and not result.unchanged:
         raise UserError("no article could be read; nothing written")
     if result.articles:
-        store.put_articles(result.dataset())
+        store.put_articles(result.dataset(args.min_confidence))
     written = write_from_store(store, args.out)
     if show:
         print(result.summary())
@@ -130,19 +158,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    import rdflib
-
     from kg.validate import validate
 
-    if not args.graph.is_file():
-        raise UserError(f"{args.graph}: no such file")
-    fmt = rdflib.util.guess_format(str(args.graph)) or ("json-ld" if args.graph.suffix == ".jsonld" else None)
-    ds = rdflib.Dataset()
-    try:
-        ds.parse(args.graph, format=fmt)
-    except Exception as e:  # noqa: BLE001 - any parser error is the file's problem
-        raise UserError(f"{args.graph}: not a readable RDF file ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
-    result = validate(ds)
+    result = validate(load_graph(args.graph))
     if result.conforms:
         print(f"{args.graph}: conforms to the kg shapes")
         return 0
@@ -154,8 +172,6 @@ def run_validate(args: argparse.Namespace) -> int:
 def open_store(path: Path, read_only: bool = False) -> Store:
     from kg.store import Store, StoreError
 
-    if read_only and not (path / "CURRENT").exists() and (path / "store" / "CURRENT").exists():
-        path = path / "store"  # a build folder: its store
     try:
         return Store.open(path, read_only=read_only)
     except StoreError as e:
@@ -263,6 +279,53 @@ def run_push(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"pushed {count} named graphs from {store.name} to {args.endpoint}")
     return 0
+
+
+def run_view(args: argparse.Namespace) -> int:
+    from kg.view import ViewError, write_network
+
+    if args.hops is not None and args.focus is None:
+        raise UserError("--hops needs --focus")
+    types = [t for arg in args.types for t in arg.split(",") if t.strip()] if args.types else None
+    graph = load_graph(args.graph)
+    try:
+        stats = write_network(graph, args.out, focus=args.focus, hops=1 if args.hops is None else args.hops,
+                              types=types)
+    except ViewError as e:
+        raise UserError(f"{args.graph}: {e}") from e
+    print(f"wrote {args.out}: {stats.nodes} entities, {stats.edges} relations")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from kg.evaluate import GoldError, load_gold, score
+
+    try:
+        gold = load_gold(args.gold)
+    except GoldError as e:
+        raise UserError(str(e)) from e
+    graph = None
+    for path in args.graphs:
+        graph = load_graph(path, graph)
+    result = score(gold, graph)
+    print(result.table(errors=args.errors))
+    if args.json:
+        from kg.export import write_atomic
+
+        write_atomic(args.json, json.dumps(result.to_json(), ensure_ascii=False, indent=1).encode())
+    return 0
+
+
+def load_graph(path: Path, into=None):  # noqa: ANN001, ANN201 - rdflib types stay inside kg.graph
+    """A graph file read for a command, or a one-line UserError."""
+    from kg.graph import GraphFileError, read_graph
+
+    try:
+        return read_graph(path, into)
+    except GraphFileError as e:
+        raise UserError(str(e)) from e
 
 
 if __name__ == "__main__":

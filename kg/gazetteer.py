@@ -41,6 +41,11 @@ class Gazetteer:
                     self.short[p.short] = p
         for alias, name in aliases.items():
             self.short.setdefault(alias, self.by_name[name])
+        # every division a name may stand for (several counties are called 南山区)
+        self.candidates: dict[str, list[Place]] = {}
+        for p in places:
+            for form in {p.name, p.short} - {""}:
+                self.candidates.setdefault(form, []).append(p)
 
     @cached_property
     def pattern(self) -> re.Pattern:
@@ -48,12 +53,24 @@ class Gazetteer:
         names = {n for n in (*self.by_name, *self.short) if len(n) >= 2}
         return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
 
-    def lookup(self, name: str) -> Place | None:
-        """The place a full or short name stands for, or None."""
+    def lookup(self, name: str, area: Place | None = None) -> Place | None:
+        """The place a full or short name stands for, or None; inside `area` when one is given and fits."""
+        if area is not None:
+            inside = [p for p in self.candidates.get(name, ()) if self.within(p, area)]
+            if inside:
+                return inside[0]
         return self.by_name.get(name) or self.short.get(name)
 
     def parent(self, place: Place) -> Place | None:
         return self.by_code.get(place.parent)
+
+    def within(self, place: Place, area: Place) -> bool:
+        """Whether `place` is `area` or lies inside it."""
+        while place is not None:
+            if place == area:
+                return True
+            place = self.parent(place)
+        return False
 
     def province_of(self, place: Place) -> Place | None:
         while place is not None and place.level not in ("province", "country", "region"):

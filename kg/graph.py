@@ -5,18 +5,24 @@ it mentions (type, canonical label, the aliases seen in it, `mentionedIn`), the
 relations as plain triples, and for each relation an `rdf:Statement` carrying the
 evidence sentence, its character offsets in the original text and a confidence.
 The union of all named graphs is the whole graph. An entity's `rdfs:label` is its
-canonical name, the same in every article, so the union has exactly one.
+canonical name, the same in every article, so the union has exactly one. Listed
+bodies and places (`kg.reference`) also get an English `skos:prefLabel` and
+`owl:sameAs` their Wikidata item.
+`read_graph` reads any such file back.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.namespaces import KGO, PREFIXES, SCHEMA, article_graph_iri, article_iri, entity_iri, statement_iri
+from kg.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
+from kg import reference
 
 if TYPE_CHECKING:
     from kg.resolve import ArticleGraph
@@ -24,15 +30,18 @@ if TYPE_CHECKING:
 
 def bind(g: Graph) -> Graph:
     for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
+        g.bind(prefix, ns, replace=True)  # else rdflib keeps its own schema: (https) and ours becomes schema1:
     return g
 
 
-def to_dataset(articles: Iterable[ArticleGraph]) -> Dataset:
-    """One named graph per article."""
-    ds = bind(Dataset())
+def to_dataset(articles: Iterable[ArticleGraph], min_confidence: float = 0.0) -> Dataset:
+    """One named graph per article; the default graph reads as their union.
+
+    Relations less confident than `min_confidence` are left out.
+    """
+    ds = bind(Dataset(default_union=True))
     for ag in articles:
-        add_article(ds.graph(article_graph_iri(ag.article.id)), ag)
+        add_article(ds.graph(article_graph_iri(ag.article.id)), ag, min_confidence)
     return ds
 
 
@@ -44,7 +53,7 @@ def union(ds: Dataset) -> Graph:
     return g
 
 
-def add_article(g: Graph, ag: ArticleGraph) -> None:
+def add_article(g: Graph, ag: ArticleGraph, min_confidence: float = 0.0) -> None:
     a = ag.article
     doc = article_iri(a.id)
     g.add((doc, RDF.type, KGO.Article))
@@ -66,8 +75,15 @@ def add_article(g: Graph, ag: ArticleGraph) -> None:
         for alias in sorted(ent.aliases - {ent.name, ""}):
             g.add((e, SKOS.altLabel, Literal(alias, lang="zh")))
         g.add((e, KGO.mentionedIn, doc))
+        known = reference.load().lookup(ent.type, ent.name)
+        if known is not None:
+            g.add((e, SKOS.prefLabel, Literal(known.en, lang="en")))
+            if known.wikidata:
+                g.add((e, OWL.sameAs, WIKIDATA[known.wikidata]))
 
     for f in ag.facts:
+        if f.confidence < min_confidence:
+            continue
         s, o = iris[f.head], iris[f.tail]
         g.add((s, KGO[f.relation], o))
         st = statement_iri(a.id, str(s), f.relation, str(o))
@@ -80,3 +96,30 @@ def add_article(g: Graph, ag: ArticleGraph) -> None:
         g.add((st, KGO.sentence, Literal(f.sentence)))
         g.add((st, KGO.startOffset, Literal(f.start)))
         g.add((st, KGO.endOffset, Literal(f.end)))
+
+
+class GraphFileError(ValueError):
+    """A graph file that is missing or cannot be parsed."""
+
+
+def read_graph(path: Path, into: Dataset | None = None) -> Dataset:
+    """A graph file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) or kg store read into a dataset whose default graph is the union."""
+    ds = into if into is not None else Dataset(default_union=True)
+    if path.is_dir():  # a kg store, or a build folder holding one
+        from kg.store import Store, StoreError
+
+        try:
+            stored = Store.open(path, read_only=True).dataset()
+        except StoreError as e:
+            raise GraphFileError(str(e)) from e
+        for quad in stored.quads((None, None, None, None)):
+            ds.add(quad)
+        return ds
+    if not path.is_file():
+        raise GraphFileError(f"{path}: no such file")
+    fmt = rdflib.util.guess_format(str(path)) or ("json-ld" if path.suffix == ".jsonld" else None)
+    try:
+        ds.parse(path, format=fmt)
+    except Exception as e:  # noqa: BLE001 - any parser error is the file's problem
+        raise GraphFileError(f"{path}: not a readable RDF file ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
+    return ds

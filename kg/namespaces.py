@@ -9,15 +9,17 @@ import hashlib
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 KGO = Namespace("https://w3id.org/kg-ip/ontology#")
 KGR = Namespace("https://w3id.org/kg-ip/id/")
 KGG = Namespace("https://w3id.org/kg-ip/graph/")
 SCHEMA = Namespace("http://schema.org/")
 
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+
 PREFIXES = {"kgo": KGO, "kgr": KGR, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS,
-            "prov": PROV, "schema": SCHEMA, "xsd": XSD}
+            "prov": PROV, "schema": SCHEMA, "xsd": XSD, "owl": OWL, "wd": WIKIDATA}
 
 
 def digest(*parts: str) -> str:

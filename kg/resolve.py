@@ -18,14 +18,17 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from kg import gazetteer
+from kg import gazetteer, reference
 from kg.ingest import Article
 from kg.datafiles import KG_DATA, read_table
 from kg.nlp.entities import CASE_VERB
 from kg.normalize import Normalized, clean
 
 ORGS = ("Agency", "Company", "Association")
+FOLDED = ("Agency", "Association", "Company", "Award", "LegalDocument", "Person")  # types whose short names fold into long ones
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
+BRANCH_WORDS = ("分局", "支队", "大队", "派出所", "法庭", "分院", "检察院", "法院")  # 沿滩分局: a place written short
+QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
 YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
 ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
 
@@ -65,6 +68,7 @@ class ArticleGraph:
 class Resolver:
     def __init__(self) -> None:
         self.places = gazetteer.load()
+        self.reference = reference.load()
         rows = read_table(KG_DATA / "abbreviations.tsv")
         self.suffixes = [(r["short"], r["full"]) for r in rows if r["kind"] == "suffix"]
         self.wholes = {r["short"]: r["full"] for r in rows if r["kind"] == "whole"}
@@ -73,11 +77,13 @@ class Resolver:
     def __call__(self, article: Article, norm: Normalized, doc: Doc) -> ArticleGraph:
         context = self.article_places(doc)
         spans = list(doc.spans["kg"])
+        # bodies the article spells out in full: 市市场监管局 is most likely one of them
+        named = [self.expand_suffix(s.text) for s in spans if s.label_ in ORGS and s.text[0] not in "市区县省"]
         span_key: dict[tuple[int, int, str], tuple[str, str]] = {}
         entities: dict[tuple[str, str], Entity] = {}
         text = doc.text  # Doc.text joins every token: read it once
         for span in spans:
-            name = self.canonical(span.label_, span.text, context)
+            name = self.canonical(span.label_, span.text, context, named)
             if name is None:
                 continue
             extra = self.variants(span, spans)
@@ -94,6 +100,7 @@ class Resolver:
             if note:
                 ent.aliases.add(note.group(1))
         merged = self.merge(entities)
+        merged = self.fold_short_names(merged)
         span_key = {k: merged[v].key for k, v in span_key.items()}
         entities = {e.key: e for e in merged.values()}
 
@@ -105,7 +112,7 @@ class Resolver:
                 start, end = norm.to_original(rel.sentence.start_char, rel.sentence.end_char)
                 facts.append(Fact(head, rel.label, tail, rel.confidence,
                                   norm.original[start:end].strip(), start, end))
-        facts += self.name_facts(entities, norm.original)
+        facts += self.name_facts(entities, norm.original, context)
         return ArticleGraph(article, entities, dedupe(facts))
 
     # -- canonical names -----------------------------------------------------------
@@ -146,7 +153,7 @@ class Resolver:
                 parent = self.places.parent(parent)
         return best
 
-    def canonical(self, label: str, text: str, context: dict[str, str]) -> str | None:
+    def canonical(self, label: str, text: str, context: dict[str, str], named: list[str] = ()) -> str | None:
         """The canonical name of a mention, or None if it cannot be resolved."""
         text = text.strip()
         if label == "Place":
@@ -154,31 +161,49 @@ class Resolver:
             return place.name if place else text
         if label == "LegalDocument":
             return text if text.startswith("《") else f"《{text}》"
+        if label == "Campaign" and (quoted := QUOTED.search(text)):
+            return quoted.group(1)  # “清源”地理标志保护 is the 清源 campaign
         if label in ("Campaign", "Brand", "Person"):
             return QUOTES.sub("", text) if label != "Brand" else text.strip("“”")
         if label not in ORGS:
             return text
-        return self.expand_org(text, context)
+        return self.expand_org(text, context, named)
 
-    def expand_org(self, name: str, context: dict[str, str]) -> str | None:
+    def expand_org(self, name: str, context: dict[str, str], named: list[str] = ()) -> str | None:
+        """The full name of a body: 省委 → 中共广东省委, 市市场监管局 → 江门市市场监督管理局."""
+        if self.reference.full_name(name):
+            return self.reference.full_name(name)
         if name in self.wholes:
             try:
                 return self.wholes[name].format(**context)
             except KeyError:
                 return None
         if name[0] in "市区县省" and not self.places.lookup(name[:2]) and not self.places.lookup(name[:3]):
+            rest = self.expand_suffix(name[1:])
+            spelled = {b for b in named if b.endswith(rest) and 2 <= len(b) - len(rest) <= 6
+                       and b[:-len(rest)].endswith(name[0])}
+            if len(spelled) == 1:
+                return spelled.pop()
             level = {"市": "city", "省": "province"}.get(name[0], "county")
             if level not in context:
                 return None
             name = context[level] + name[1:]
+        return self.expand_suffix(name)
+
+    def expand_suffix(self, name: str) -> str:
+        """Abbreviated endings written in full: 苏州中院 → 苏州市中级人民法院."""
         for short, full in self.suffixes:
             if name.endswith(short) and not name.endswith(full):
-                name = name[: -len(short)] + full
-                # 苏州中院: the place before an abbreviated suffix is written short too.
-                m = self.place_re.match(name)
-                if m and self.places.lookup(m.group()).name != m.group():
-                    name = self.places.lookup(m.group()).name + name[m.end():]
+                name = self.full_places(name[: -len(short)] + full)
         return name
+
+    def full_places(self, name: str) -> str:
+        """Leading places written short, as before an abbreviated suffix, in full: 四川自贡… → 四川省自贡市…"""
+        out, pos = "", 0
+        while (m := self.place_re.match(name, pos)) is not None:
+            out += self.places.lookup(m.group()).name
+            pos = m.end()
+        return out + name[pos:]
 
     def merge(self, entities: dict[tuple[str, str], Entity]) -> dict[tuple[str, str], Entity]:
         """Map each entity key to the entity it merges into (same thing, other form)."""
@@ -199,6 +224,29 @@ class Resolver:
             out[key] = target
         return out
 
+    def fold_short_names(self, merged: dict[tuple[str, str], Entity]) -> dict[tuple[str, str], Entity]:
+        """Fold a short name into the one full name of the article that ends with it.
+
+        柯桥区市场监督管理局 → 浙江省绍兴市柯桥区市场监督管理局, 西兴派出所 →
+        杭州市公安局滨江区分局西兴派出所, 《框架协议》 → 《关于建立…的框架协议》:
+        the article says the long form once and the short one afterwards. A short
+        name that several full names end with stays as it is.
+        """
+        named = {id(e): (e, QUOTES.sub("", e.name)) for e in merged.values() if e.type in FOLDED}
+        into: dict[int, Entity] = {}
+        for short, bare in named.values():
+            longer = {id(e): e for e, name in named.values()
+                      if e.type == short.type and len(name) > len(bare) and shortens(bare, name, short.type)}
+            if len(longer) == 1:
+                into[id(short)] = next(iter(longer.values()))
+        for key, ent in merged.items():
+            target = into.get(id(ent))
+            if target is not None:
+                target.aliases |= ent.aliases | {ent.name}
+                target.mentions += ent.mentions
+                merged[key] = target
+        return merged
+
     def merge_forms(self, ent: Entity) -> set[str]:
         """Forms under which two mentions of one article are the same entity."""
         bare = QUOTES.sub("", ent.name)
@@ -212,8 +260,13 @@ class Resolver:
         return forms
 
     # -- relations from names ------------------------------------------------------
-    def name_facts(self, entities: dict[tuple[str, str], Entity], original: str) -> list[Fact]:
-        """locatedIn and subOrganizationOf read off names; the evidence is the name as written."""
+    def name_facts(self, entities: dict[tuple[str, str], Entity], original: str,
+                   context: dict[str, str]) -> list[Fact]:
+        """locatedIn and subOrganizationOf read off names; the evidence is the name as written.
+
+        A company whose name gives only its province sits in the article's own
+        city when that lies inside it (local news about local firms).
+        """
         facts = []
         places = {e.name for e in entities.values() if e.type == "Place"}
         bodies = [e for e in entities.values() if e.type in ("Agency", "Association")]
@@ -222,18 +275,33 @@ class Resolver:
                 continue
             start, end = min(ent.mentions)
             evidence = dict(sentence=original[start:end], start=start, end=end)
-            place = self.seat(ent.name)
+            place = self.seat(ent.name) or next((p for p in sorted(places, key=len, reverse=True)
+                                                 if len(p) >= 3 and ent.name.startswith(p)), None)
+            confidence = 0.9
+            if ent.type == "Company" and (local := self.local_seat(place, context)) is not None:
+                place, confidence = local, 0.6
             if place is not None:
                 if place not in places:
-                    entities[("Place", place)] = Entity("Place", place, {place}, ent.mentions[:1])
+                    forms = {place, self.places.lookup(place).short} - {""}  # seat() names gazetteer places
+                    entities[("Place", place)] = Entity("Place", place, forms, ent.mentions[:1])
                     places.add(place)
-                facts.append(Fact(ent.key, "locatedIn", ("Place", place), 0.9, **evidence))
+                facts.append(Fact(ent.key, "locatedIn", ("Place", place), confidence, **evidence))
             if ent.type != "Company":
-                parents = [b for b in bodies if b is not ent and ent.name.startswith(b.name)]
-                if parents:
-                    parent = max(parents, key=lambda b: len(b.name))
+                # the longest other body whose name or short form begins this one's
+                prefixes = [(len(form), b) for b in bodies if b is not ent for form in {b.name} | b.aliases
+                            if len(form) >= 4 and ent.name.startswith(form) and ent.name != form]
+                if prefixes:
+                    parent = max(prefixes, key=lambda lb: lb[0])[1]
                     facts.append(Fact(ent.key, "subOrganizationOf", parent.key, 0.9, **evidence))
         return facts
+
+    def local_seat(self, seat: str | None, context: dict[str, str]) -> str | None:
+        """The article's city, when a company's name gives only the province it lies in."""
+        area = self.places.lookup(seat) if seat else None
+        city = self.places.lookup(context["city"]) if "city" in context else None
+        if area is not None and area.level == "province" and city is not None and self.places.within(city, area):
+            return city.name
+        return None
 
     def seat(self, name: str) -> str | None:
         """The most specific place a body's name puts it in."""
@@ -241,19 +309,44 @@ class Resolver:
             return "中国"
         found = []
         pos = 0
-        # Places leading the name (浙江省绍兴市柯桥区…), short forms allowed.
+        # Places leading the name (浙江省绍兴市柯桥区…), short forms allowed, each inside the one before.
         while (m := self.place_re.match(name, pos)) is not None:
-            found.append(self.places.lookup(m.group()))
+            place = self.places.lookup(m.group(), found[-1] if found else None)
+            if found and not self.places.within(place, found[-1]):
+                break
+            found.append(place)
             pos = m.end()
-        # Full names further in (…公安局滨江区分局).
+        # Places further in (…公安局滨江区分局, …公安局沿滩分局), inside the leading one:
+        # 晋江市青阳… is not in 青阳县 of another province.
+        area = found[-1] if found else None
         for m in self.place_re.finditer(name, pos):
-            place = self.places.lookup(m.group())
-            if place.name == m.group() and len(m.group()) >= 3:
+            place = self.places.lookup(m.group(), area)
+            if area is not None and not self.places.within(place, area):
+                continue
+            if (place.name == m.group() and len(m.group()) >= 3) or name.startswith(BRANCH_WORDS, m.end()):
                 found.append(place)
         found = [p for p in found if p.level not in ("region",)]
         if not found:
-            return None
+            return "中国" if "(中国)" in name else None
         return max(enumerate(found), key=lambda ip: (gazetteer._rank(ip[1]), ip[0]))[1].name
+
+
+def shortens(short: str, name: str, type_: str) -> bool:
+    """Whether `short` is a short form of `name` as articles write them.
+
+    简某 for 简某清 (an anonymised person cut short); a tail for a body or document
+    (西兴派出所, 《框架协议》); a firm or award without a few words in the middle;
+    a leading place without its 市/区/县 (东江中级人民法院).
+    """
+    if type_ == "Person":
+        return name.startswith(short) and short.endswith("某")
+    if name.endswith(short) and len(short) >= 4:
+        return True
+    if type_ in ("Company", "Award"):  # 河南快德机电有限公司 for 河南快德机电安装有限公司
+        return 1 <= len(name) - len(short) <= 4 and any(
+            name.startswith(short[:i]) and name.endswith(short[i:]) for i in range(4, len(short) - 1))
+    return len(name) == len(short) + 1 and any(
+        name[i] in "市省区县" and name[:i] + name[i + 1:] == short for i in range(2, min(5, len(name))))
 
 
 def dedupe(facts: list[Fact]) -> list[Fact]:

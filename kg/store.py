@@ -57,7 +57,9 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
-        """The store in folder `path`; created if missing unless read_only."""
+        """The store in folder `path`, created if missing; read_only, a build folder holding one will do."""
+        if read_only and not (path / "CURRENT").is_file() and (path / "store" / "CURRENT").is_file():
+            path = path / "store"
         if read_only and not (path / "CURRENT").is_file():
             raise StoreError(f"{path}: no kg store here (make one with `kg build ... --out DIR`, it is DIR/store)")
         try:

@@ -1,22 +1,27 @@
 """Interactive network view of the entity graph.
 
-``write_network`` draws the entities of a kg-ip graph (the ten entity classes;
+``render_network`` draws the entities of a kg graph (the ten entity classes;
 articles are not drawn) and the ten relation properties between them into one
-self-contained HTML page: vis-network's standalone script is read from the
-installed ``pyvis`` package and inlined, the page template
-(``kg/data/network_template.html``) has no external references, so the file
-works from ``file://`` with no network.
+self-contained HTML page that works from ``file://`` with no network:
+vis-network's standalone script is read from the installed ``pyvis`` package
+and inlined, and the page template (``kg/data/network_template.html``) has no
+external reference, fonts included.
 
-pyvis builds the node/edge records; the page itself is rendered from our own
-template instead of pyvis's, which links Bootstrap from a CDN.
+Nodes are coloured and shaped by class and sized by degree; edges carry their
+Chinese relation name, with the English one and the evidence sentences on
+hover; node tooltips show the names, the type and the sentences the entity was
+extracted from (the graph's ``rdf:Statement``s with ``kgo:sentence`` and
+``prov:wasDerivedFrom``). Positions come from `kg.layout`, so the page is still
+from its first frame.
 """
 
 from __future__ import annotations
 
-import csv
+import difflib
 import json
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,25 +30,25 @@ from typing import Iterable
 import networkx as nx
 import rdflib
 from rdflib import RDF, RDFS, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
+from kg.datafiles import KG_DATA, read_table
 from kg.export import write_atomic
-from kg.namespaces import KGO
+from kg.layout import layout
+from kg.namespaces import KGO, SCHEMA
 
 __all__ = [
     "ENTITY_CLASSES",
     "RELATIONS",
     "NetworkStats",
+    "ViewError",
     "relation_labels",
+    "render_network",
     "to_networkx",
     "write_network",
 ]
 
-_SCHEMA_URLS = (URIRef("http://schema.org/url"), URIRef("https://schema.org/url"))
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-TEMPLATE_PATH = DATA_DIR / "network_template.html"
-RELATIONS_TSV = DATA_DIR / "relations.tsv"
+TEMPLATE_PATH = KG_DATA / "network_template.html"
 VIS_VERSION = "9.1.2"
 
 # The ten entity classes, in legend order: local name -> (zh name, colour, vis shape).
@@ -78,6 +83,10 @@ RELATIONS: tuple[str, ...] = (
 SYMMETRIC_RELATIONS = frozenset({"cooperatesWith"})
 
 
+class ViewError(ValueError):
+    """A selection that cannot be drawn: unknown focus entity or type, negative hops."""
+
+
 @dataclass(frozen=True)
 class NetworkStats:
     """How much was drawn."""
@@ -89,11 +98,7 @@ class NetworkStats:
 @lru_cache(maxsize=None)
 def relation_labels() -> dict[str, tuple[str, str]]:
     """Read ``kg/data/relations.tsv``: relation local name -> (zh label, en label)."""
-    out: dict[str, tuple[str, str]] = {}
-    with RELATIONS_TSV.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            out[row["relation"].strip()] = (row["zh"].strip(), row["en"].strip())
-    return out
+    return {r["relation"]: (r["zh"], r["en"]) for r in read_table(KG_DATA / "relations.tsv")}
 
 
 # --------------------------------------------------------------------------- RDF -> networkx
@@ -127,18 +132,42 @@ def _local_name(iri: str) -> str:
     return tail or iri
 
 
+def _edge_key(u: str, rel: str, v: str) -> tuple[str, str, str]:
+    """One key per drawn edge: a symmetric relation runs from the smaller IRI to the larger."""
+    if rel in SYMMETRIC_RELATIONS and v < u:
+        u, v = v, u
+    return u, rel, v
+
+
+def _evidence(g: rdflib.Graph) -> dict[tuple[str, str, str], set[tuple[str, str]]]:
+    """(head, relation, tail) -> {(article IRI, sentence)} from the graph's rdf:Statements."""
+    subject, predicate, obj, article = (
+        dict(g.subject_objects(p)) for p in (RDF.subject, RDF.predicate, RDF.object, PROV.wasDerivedFrom)
+    )
+    out: dict[tuple[str, str, str], set[tuple[str, str]]] = defaultdict(set)
+    for st, sentence in g.subject_objects(KGO.sentence):
+        s, p, o = subject.get(st), str(predicate.get(st)), obj.get(st)
+        if s is None or o is None or not p.startswith(str(KGO)):
+            continue
+        key = _edge_key(str(s), p[len(str(KGO)) :], str(o))
+        out[key].add((str(article.get(st, "")), str(sentence)))
+    return out
+
+
 def to_networkx(graph: rdflib.Graph) -> nx.MultiDiGraph:
     """The entity graph as a networkx MultiDiGraph.
 
     Nodes are the IRIs (as ``str``) of resources typed with one of the ten
     entity classes; attributes ``label`` (the rdfs:label, Chinese preferred),
     ``type`` (class local name, e.g. ``"Agency"``), ``altLabels`` (sorted list
-    of skos:altLabel texts) and ``articles`` (sorted list of the article IRIs
-    from kgo:mentionedIn). Edges are the ten relation properties between two
-    such nodes, keyed by and carrying ``relation`` (local name, e.g.
-    ``"handledBy"``). The symmetric kgo:cooperatesWith yields one edge per
-    pair, from the smaller IRI to the larger, whether one or both directions
-    are stated. Articles are not nodes.
+    of skos:altLabel texts), ``articles`` (sorted list of the article IRIs
+    from kgo:mentionedIn) and ``evidence`` (sorted (article IRI, sentence)
+    pairs of the statements of all its relations). Edges are the ten relation
+    properties between two such nodes, keyed by and carrying ``relation``
+    (local name, e.g. ``"handledBy"``) and their own ``evidence``. The
+    symmetric kgo:cooperatesWith yields one edge per pair, from the smaller
+    IRI to the larger, whether one or both directions are stated. Articles are
+    not nodes.
     """
     g = _flat(graph)
     out = nx.MultiDiGraph()
@@ -153,6 +182,17 @@ def to_networkx(graph: rdflib.Graph) -> nx.MultiDiGraph:
             if key not in types or order[name] < order[types[key]]:
                 types[key] = name
 
+    seen: set[tuple[str, str, str]] = set()
+    for rel in RELATIONS:
+        for s, o in g.subject_objects(KGO[rel]):
+            if str(s) in types and str(o) in types:
+                seen.add(_edge_key(str(s), rel, str(o)))
+    evidence = _evidence(g)
+    node_evidence: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for u, rel, v in seen:
+        node_evidence[u] |= evidence.get((u, rel, v), set())
+        node_evidence[v] |= evidence.get((u, rel, v), set())
+
     for key in sorted(types):
         subj = terms[key]
         label = _pick_label(g.objects(subj, RDFS.label)) or _local_name(key)
@@ -160,28 +200,17 @@ def to_networkx(graph: rdflib.Graph) -> nx.MultiDiGraph:
             {str(o) for o in g.objects(subj, SKOS.altLabel) if isinstance(o, Literal)} - {label}
         )
         articles = sorted({str(o) for o in g.objects(subj, KGO.mentionedIn)})
-        out.add_node(key, label=label, type=types[key], altLabels=alts, articles=articles)
-
-    seen: set[tuple[str, str, str]] = set()
-    for rel in RELATIONS:
-        for s, o in g.subject_objects(KGO[rel]):
-            u, v = str(s), str(o)
-            if u not in types or v not in types:
-                continue
-            if rel in SYMMETRIC_RELATIONS and v < u:
-                u, v = v, u
-            if (u, rel, v) in seen:
-                continue
-            seen.add((u, rel, v))
+        out.add_node(key, label=label, type=types[key], altLabels=alts, articles=articles,
+                     evidence=sorted(node_evidence[key]))
     for u, rel, v in sorted(seen, key=lambda t: (t[0], RELATIONS.index(t[1]), t[2])):
-        out.add_edge(u, v, key=rel, relation=rel)
+        out.add_edge(u, v, key=rel, relation=rel, evidence=sorted(evidence.get((u, rel, v), ())))
     return out
 
 
 # --------------------------------------------------------------------------- selection
 
 
-def _normalise_types(types: set[str] | None) -> set[str] | None:
+def _normalise_types(types: Iterable[str] | None) -> set[str] | None:
     if types is None:
         return None
     wanted: set[str] = set()
@@ -193,30 +222,43 @@ def _normalise_types(types: set[str] | None) -> set[str] | None:
             name = name[4:]
         match = next((c for c in ENTITY_CLASSES if c.lower() == name.lower()), None)
         if match is None:
-            raise ValueError(
-                f"unknown entity type {t!r}; expected one of: {', '.join(ENTITY_CLASSES)}"
-            )
+            raise ViewError(f"unknown entity type {t!r}; expected one of: {', '.join(ENTITY_CLASSES)}")
         wanted.add(match)
     return wanted
 
 
+def _names(full: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Every label and altLabel -> the entities bearing it."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for n, d in full.nodes(data=True):
+        for name in [d["label"], *d["altLabels"]]:
+            names[name].append(n)
+    return names
+
+
+def _unknown_focus(focus: str, names: Iterable[str]) -> ViewError:
+    """The error for a focus no entity is named, suggesting names that contain it or look like it."""
+    names = sorted(names)
+    close = [n for n in names if focus in n or n in focus][:5]
+    close += [n for n in difflib.get_close_matches(focus, names, n=5, cutoff=0.5) if n not in close]
+    hint = f"; did you mean: {', '.join(close[:5])}?" if close else " (no entity has it as rdfs:label or skos:altLabel)"
+    return ViewError(f"focus entity {focus!r} not found{hint}")
+
+
 def _select(
-    full: nx.MultiDiGraph, focus: str | None, hops: int, types: set[str] | None
-) -> nx.MultiDiGraph:
+    full: nx.MultiDiGraph, focus: str | None, hops: int, types: Iterable[str] | None
+) -> tuple[nx.MultiDiGraph, list[str]]:
+    """The subgraph to draw, and the focus entities in it."""
     keep = set(full.nodes)
+    seeds: list[str] = []
     if focus is not None:
         if hops < 0:
-            raise ValueError(f"hops must be >= 0, got {hops}")
+            raise ViewError(f"hops must be 0 or more, got {hops}")
         name = focus.strip()
-        seeds = sorted(
-            n
-            for n, d in full.nodes(data=True)
-            if d["label"] == name or name in d["altLabels"]
-        )
-        if not seeds:
-            raise ValueError(
-                f"focus entity {focus!r} not found: no entity has this rdfs:label or skos:altLabel"
-            )
+        names = _names(full)
+        if name not in names:
+            raise _unknown_focus(name, names)
+        seeds = sorted(names[name])
         und = full.to_undirected(as_view=True)
         keep = set()
         for seed in seeds:
@@ -224,10 +266,10 @@ def _select(
     wanted = _normalise_types(types)
     if wanted is not None:
         keep = {n for n in keep if full.nodes[n]["type"] in wanted}
-    return full.subgraph(keep)
+    return full.subgraph(keep), [s for s in seeds if s in keep]
 
 
-# --------------------------------------------------------------------------- page
+# --------------------------------------------------------------------------- page data
 
 
 def _article_info(g: rdflib.Graph, iri: str) -> dict[str, str]:
@@ -240,11 +282,9 @@ def _article_info(g: rdflib.Graph, iri: str) -> dict[str, str]:
     date = next((str(o) for o in sorted(g.objects(node, DCTERMS.date))), None)
     if date:
         info["date"] = date
-    for prop in _SCHEMA_URLS:
-        url = next((str(o) for o in sorted(g.objects(node, prop))), None)
-        if url and re.match(r"(?i)https?://", url):
-            info["url"] = url
-            break
+    url = next((str(o) for o in sorted(g.objects(node, SCHEMA.url))), None)
+    if url and re.match(r"(?i)https?://", url):
+        info["url"] = url
     return info
 
 
@@ -252,21 +292,36 @@ def _node_size(degree: int) -> float:
     return round(10 + 5 * math.sqrt(degree), 2)
 
 
-def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph) -> dict:
+class _Table:
+    """Items stored once in the page and referred to by index (articles, sentences)."""
+
+    def __init__(self) -> None:
+        self.index: dict = {}
+
+    def ref(self, item) -> int:
+        return self.index.setdefault(item, len(self.index))
+
+    def items(self) -> list:
+        return list(self.index)
+
+
+def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
     """The page data: pyvis builds the node and edge records."""
     from pyvis.network import Network
 
     labels = relation_labels()
     g = _flat(graph)
+    articles, sentences = _Table(), _Table()
 
-    article_ids = sorted({a for _, d in sub.nodes(data=True) for a in d["articles"]})
-    article_index = {a: i for i, a in enumerate(article_ids)}
-    articles = [_article_info(g, a) for a in article_ids]
+    def cite(evidence: list[tuple[str, str]]) -> list[int]:
+        return [sentences.ref((text, articles.ref(art) if art else -1)) for art, text in evidence]
 
+    placed = layout(sub)
     net = Network(directed=True)
     for n in sorted(sub.nodes):
         d = sub.nodes[n]
         _zh, colour, shape = ENTITY_CLASSES[d["type"]]
+        x, y = placed.positions[n]
         net.add_node(
             n,
             label=d["label"],
@@ -275,15 +330,19 @@ def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph) -> dict:
             size=_node_size(sub.degree(n)),
             type=d["type"],
             altLabels=list(d["altLabels"]),
-            articles=[article_index[a] for a in d["articles"]],
+            articles=[articles.ref(a) for a in d["articles"]],
+            sentences=cite(d["evidence"]),
+            physics=n in placed.free,
+            x=x,
+            y=y,
         )
 
     edges = sorted(
-        ((u, v, k) for u, v, k in sub.edges(keys=True)),
+        sub.edges(keys=True, data="evidence"),
         key=lambda t: (t[0], t[1], RELATIONS.index(t[2])),
     )
     parallel: dict[tuple[str, str], int] = {}
-    for i, (u, v, rel) in enumerate(edges):
+    for i, (u, v, rel, evidence) in enumerate(edges):
         zh, en = labels.get(rel, (rel, rel))
         pair = (u, v) if u <= v else (v, u)
         k = parallel.get(pair, 0)
@@ -299,15 +358,7 @@ def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph) -> dict:
         if rel in SYMMETRIC_RELATIONS:
             extra["arrows"] = ""
             extra["dashes"] = True
-        net.add_edge(
-            u,
-            v,
-            id=f"e{i}",
-            label=zh,
-            relation=rel,
-            en=en,
-            **extra,
-        )
+        net.add_edge(u, v, id=f"e{i}", label=zh, relation=rel, en=en, sentences=cite(evidence), **extra)
 
     type_counts = {c: 0 for c in ENTITY_CLASSES}
     for node in net.nodes:
@@ -319,21 +370,21 @@ def _build(graph: rdflib.Graph, sub: nx.MultiDiGraph) -> dict:
     return {
         "nodes": net.nodes,
         "edges": net.edges,
-        "articles": articles,
+        "focus": focus,
+        "articles": [_article_info(g, a) for a in articles.items()],
+        "sentences": [{"text": text, "article": art} for text, art in sentences.items()],
         "classes": [
             {"name": c, "zh": zh, "color": col, "shape": shp, "count": type_counts[c]}
             for c, (zh, col, shp) in ENTITY_CLASSES.items()
         ],
         "relations": [
-            {
-                "name": r,
-                "zh": labels.get(r, (r, r))[0],
-                "en": labels.get(r, (r, r))[1],
-                "count": rel_counts[r],
-            }
+            {"name": r, "zh": labels[r][0], "en": labels[r][1], "count": rel_counts[r]}
             for r in RELATIONS
         ],
     }
+
+
+# --------------------------------------------------------------------------- page
 
 
 def _json_for_script(obj) -> str:
@@ -381,7 +432,7 @@ def _render(data: dict, title: str) -> str:
 
 
 def write_network(graph: rdflib.Graph, path: Path, *, focus: str | None = None, hops: int = 1,
-                  types: set[str] | None = None) -> NetworkStats:
+                  types: Iterable[str] | None = None) -> NetworkStats:
     """Draw the entity graph into a self-contained HTML page at ``path`` (see `render_network`)."""
     html, stats = render_network(graph, focus=focus, hops=hops, types=types)
     write_atomic(Path(path), html)
@@ -393,20 +444,21 @@ def render_network(
     *,
     focus: str | None = None,
     hops: int = 1,
-    types: set[str] | None = None,
+    types: Iterable[str] | None = None,
 ) -> tuple[bytes, NetworkStats]:
     """The entity graph as a self-contained HTML page, and its node and edge counts.
 
     ``focus``: keep only entities within ``hops`` relation steps (either
     direction) of the entity whose rdfs:label or skos:altLabel equals it
-    (every entity with that name is a starting point); ValueError if none.
+    (every entity with that name is a starting point, and is selected when
+    the page opens); `ViewError` naming close matches if there is none.
     ``types``: keep only entities of these classes (local names such as
     ``"Agency"``, ``kgo:Agency`` or full IRIs), applied after ``focus``.
     The same graph and arguments always give the same bytes.
     """
     full = to_networkx(graph)
-    sub = _select(full, focus, hops, types)
-    data = _build(graph, sub)
+    sub, seeds = _select(full, focus, hops, types)
+    data = _build(graph, sub, seeds)
     title = "知识产权执法知识图谱"
     if focus is not None:
         title += f" · {focus.strip()}（{hops} 跳）"

@@ -212,6 +212,73 @@ def test_validate_missing_file(tmp_path: Path) -> None:
     assert len(err_lines(stderr)) == 1 and str(tmp_path / "none.ttl") in stderr
 
 
+# -- view ----------------------------------------------------------------------------
+
+def _page_data(path: Path) -> dict:
+    html = path.read_text(encoding="utf-8")
+    start = html.index('<script type="application/json" id="kg-data">')
+    return json.loads(html[html.index(">", start) + 1:html.index("</script>", start)])
+
+
+@pytest.mark.parametrize("name", ["graph.ttl", "graph.trig", "graph.jsonld", "graph.nq"])
+def test_view_draws_every_format(built, tmp_path: Path, name: str) -> None:
+    from kg.view import to_networkx
+
+    ds = rdflib.Dataset()
+    ds.parse(built[0] / "graph.trig", format="trig")
+    if name == "graph.nq":
+        ds.serialize(tmp_path / name, format="nquads")
+    graph = tmp_path / name if name == "graph.nq" else built[0] / name
+    rc, stdout, stderr = run("view", str(graph), "--out", str(tmp_path / "v.html"))
+    assert rc == 0, stderr
+    expected = to_networkx(ds)
+    data = _page_data(tmp_path / "v.html")
+    assert expected.number_of_nodes() > 5
+    assert len(data["nodes"]) == expected.number_of_nodes()
+    assert len(data["edges"]) == expected.number_of_edges()
+    assert f"{expected.number_of_nodes()} entities, {expected.number_of_edges()} relations" in stdout
+
+
+def test_view_focus_hops_and_types(built, tmp_path: Path) -> None:
+    ttl = str(built[0] / "graph.ttl")
+    out = tmp_path / "v.html"
+    assert run("view", ttl, "--out", str(out))[0] == 0
+    whole = {n["label"] for n in _page_data(out)["nodes"]}
+    assert run("view", ttl, "--out", str(out), "--focus", "东江宏达贸易有限公司", "--hops", "1")[0] == 0
+    data = _page_data(out)
+    near = {n["label"] for n in data["nodes"]}
+    assert "东江宏达贸易有限公司" in near and near < whole
+    assert [n["label"] for n in data["nodes"] if n["id"] in data["focus"]] == ["东江宏达贸易有限公司"]
+    assert run("view", ttl, "--out", str(out), "--types", "Agency,Company", "Place")[0] == 0
+    assert {n["type"] for n in _page_data(out)["nodes"]} == {"Agency", "Company", "Place"}
+
+
+@pytest.mark.parametrize("extra,says", [
+    (["--focus", "东江宏达"], "did you mean: 东江宏达贸易有限公司"),
+    (["--types", "Agency,Spaceship"], "unknown entity type 'Spaceship'"),
+    (["--hops", "2"], "--hops needs --focus"),
+])
+def test_view_bad_selection_is_one_line(built, tmp_path: Path, extra: list[str], says: str) -> None:
+    out = tmp_path / "v.html"
+    rc, _, stderr = run("view", str(built[0] / "graph.ttl"), "--out", str(out), *extra)
+    assert rc == 2
+    lines = err_lines(stderr)
+    assert len(lines) == 1 and says in lines[0], stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "not-rdf"])
+def test_view_bad_graph_is_one_line(tmp_path: Path, kind: str) -> None:
+    graph = {"missing": tmp_path / "none.ttl", "folder": tmp_path, "not-rdf": tmp_path / "x.ttl"}[kind]
+    if kind == "not-rdf":
+        graph.write_text("东江市公安局。这不是RDF。\n", encoding="utf-8")
+    rc, _, stderr = run("view", str(graph), "--out", str(tmp_path / "v.html"))
+    assert rc == 2
+    lines = err_lines(stderr)
+    assert len(lines) == 1 and str(graph) in lines[0], stderr
+    assert "Traceback" not in stderr
+
+
 # -- bad inputs ----------------------------------------------------------------------
 
 def test_missing_input_only(tmp_path: Path) -> None:
@@ -366,3 +433,30 @@ def test_demo_builds_every_sample(tmp_path: Path) -> None:
     g = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
     assert identifiers(g) == expected
     assert (out / "network.html").stat().st_size > 0
+    # the samples have urls (schema:url): every format must read back, TriG included
+    for name in ("graph.trig", "graph.jsonld"):
+        rc, _, stderr = run("view", str(out / name), "--out", str(tmp_path / "v.html"))
+        assert rc == 0, stderr
+
+
+def test_min_confidence_leaves_out_weak_relations(articles: Path, tmp_path: Path) -> None:
+    confidences = {}
+    for threshold in ("0", "0.8"):
+        code, _, _ = run("build", str(articles), "--out", str(tmp_path / threshold), "--quiet",
+                         "--min-confidence", threshold)
+        assert code == 0
+        ds = rdflib.Dataset(default_union=True)
+        ds.parse(tmp_path / threshold / "graph.trig", format="trig")
+        confidences[threshold] = sorted(float(c) for c in ds.objects(None, rdflib.URIRef(
+            "https://w3id.org/kg-ip/ontology#confidence")))
+    assert min(confidences["0"]) < 0.8  # the articles do have weak relations
+    assert confidences["0.8"] == [c for c in confidences["0"] if c >= 0.8]
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high"])
+def test_min_confidence_must_be_a_fraction(articles: Path, tmp_path: Path, value: str, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["build", str(articles), "--out", str(tmp_path / "out"), "--min-confidence", value])
+    assert stop.value.code == 2
+    assert "not a number from 0 to 1" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -210,6 +210,15 @@ BROKEN = {
         _replace((AGENCY, RDFS.label, LABEL), (AGENCY, RDFS.label, Literal("Dongjiang AMR", lang="en"))),
         "exactly one rdfs:label",
     ),
+    "two english names": (
+        _with((AGENCY, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("Dongjiang AMR", lang="en")),
+              (AGENCY, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("Dongjiang MR", lang="en"))),
+        "one English skos:prefLabel",
+    ),
+    "sameAs not wikidata": (
+        _with((AGENCY, OWL.sameAs, URIRef("http://example.org/Q1"))),
+        "Wikidata item",
+    ),
     "altLabel not a string": (
         _with((AGENCY, URIRef("http://www.w3.org/2004/02/skos/core#altLabel"), BRAND)),
         "skos:altLabel values must be strings",

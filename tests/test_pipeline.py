@@ -128,3 +128,112 @@ def test_traditional_text_with_pinyin_gives_simplified_names(extract):
     assert "东江市市场监督管理局" in names(ag, "Agency")
     company = ag.entities[("Company", "东江宏达贸易有限公司")]
     assert "東江宏達貿易有限公司" in company.aliases  # the form as written, pinyin removed
+
+
+def test_short_name_folds_into_the_full_name(extract):
+    ag = extract("浙江省湖州市南浔区市场监督管理局与东江市版权协会签订《关于建立商标保护协作机制的框架协议》"
+                 "(以下简称《框架协议》)。南浔区市场监督管理局表示,《框架协议》将于明年实施。")
+    assert names(ag, "Agency") == {"浙江省湖州市南浔区市场监督管理局"}
+    assert "南浔区市场监督管理局" in ag.entities[("Agency", "浙江省湖州市南浔区市场监督管理局")].aliases
+    assert names(ag, "LegalDocument") == {"《关于建立商标保护协作机制的框架协议》"}
+
+
+def test_police_short_form_and_branch_seat(extract):
+    ag = extract("乐山市公安局五通桥分局破获一起假冒注册商标案。乐山警方表示将持续打击。")
+    assert ("乐山市公安局五通桥分局", "subOrganizationOf", "乐山市公安局") in facts(ag)
+    assert ("乐山市公安局五通桥分局", "locatedIn", "五通桥区") in facts(ag)
+    assert "乐山警方" in ag.entities[("Agency", "乐山市公安局")].aliases
+
+
+def test_enumerations_of_brands_laws_and_campaigns(extract):
+    ag = extract("东江市市场监督管理局开展“春雷”商标保护、“秋风-2024”打假等专项行动,"
+                 "查获侵权商品涉及ACME、BETA、飞鹰等知名品牌,当事人违反药品管理法、种子条例。")
+    assert names(ag, "Campaign") == {"春雷", "秋风-2024"}
+    assert {"ACME", "BETA", "飞鹰"} <= names(ag, "Brand")
+    assert names(ag, "LegalDocument") == {"《药品管理法》", "《种子条例》"}
+    assert {("东江市市场监督管理局", "conducted", c) for c in ("春雷", "秋风-2024")} <= facts(ag)
+
+
+def test_typical_case_award_goes_to_the_case(extract):
+    ag = extract("东江市市场监督管理局查办的“东江宏达贸易有限公司侵犯商标权案”被东江省知识产权局评为"
+                 "2024年度十佳知识产权案例。")
+    award = "2024年度十佳知识产权案例"
+    assert ("东江宏达贸易有限公司侵犯商标权案", "receivedAward", award) in facts(ag)
+    assert (award, "awardedBy", "东江省知识产权局") in facts(ag)
+    assert not any(r == "receivedAward" and h != "东江宏达贸易有限公司侵犯商标权案" for h, r, _ in facts(ag))
+
+
+def test_collective_and_descriptive_names_are_not_bodies(extract):
+    ag = extract("江苏法院加强知识产权审判,建设科技创新中心。责任编辑:林晓")
+    assert names(ag, "Agency") == set()
+    assert names(ag, "Person") == {"林晓"}
+
+
+def test_counterfeit_brand_and_anonymised_person(extract):
+    ag = extract("经查,李某华销售假冒飞鹰品牌运动鞋。")
+    assert names(ag, "Brand") == {"飞鹰"}
+    assert names(ag, "Person") == {"李某华"}
+
+
+def test_case_list_entries(extract):
+    ag = extract("西河市中级人民法院发布“2024年度西河法院知识产权司法保护十大案例”。\n"
+                 "一、北辰电子有限公司诉南港贸易有限公司侵害商标权纠纷案\n"
+                 "原告:北辰电子有限公司\n被告:南港贸易有限公司\n"
+                 "被告销售假冒“北辰”注册商标的耳机。西河市中级人民法院一审判令被告赔偿50万元。\n"
+                 "二、被告人周某假冒注册商标罪案\n"
+                 "西河市人民检察院提起公诉。\n")
+    first, second = "北辰电子有限公司诉南港贸易有限公司侵害商标权纠纷案", "被告人周某假冒注册商标罪案"
+    award = "2024年度西河法院知识产权司法保护十大案例"
+    got = facts(ag)
+    assert {(first, "receivedAward", award), (second, "receivedAward", award)} <= got
+    assert (first, "handledBy", "西河市中级人民法院") in got
+    assert (first, "concernsBrand", "北辰") in got
+    assert {(first, "involves", "北辰电子有限公司"), (first, "involves", "南港贸易有限公司")} <= got
+    assert (second, "handledBy", "西河市人民检察院") in got
+    assert (first, "handledBy", "西河市人民检察院") not in got
+
+
+def test_listed_body_gets_full_name_english_name_and_wikidata(extract):
+    from kg.graph import to_dataset
+    from rdflib import OWL, URIRef
+    from rdflib.namespace import SKOS
+
+    ag = extract("市场监管总局与最高检联合部署打击侵权假冒工作。")
+    assert {"国家市场监督管理总局", "最高人民检察院"} <= names(ag, "Agency")
+    quads = {q[:3] for q in to_dataset([ag]).quads((None, None, None, None))}
+    spp = next(s for s, p, o in quads if p == SKOS.prefLabel and str(o) == "Supreme People's Procuratorate")
+    assert (spp, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q2682024")) in quads
+
+
+def test_recipients_listed_after_the_award(extract):
+    ag = extract("记者林晓报道,此次获评的3家国家知识产权示范企业为东江宏达贸易有限公司、西河电子股份有限公司和北辰精密机械有限公司。")
+    award = "国家知识产权示范企业"
+    winners = {h for h, r, t in facts(ag) if r == "receivedAward" and t == award}
+    assert winners == {"东江宏达贸易有限公司", "西河电子股份有限公司", "北辰精密机械有限公司"}
+
+
+def test_joint_givers_before_the_verb(extract):
+    ag = extract("国家知识产权局和东江省知识产权局决定授予“飞鹰”等5项外观设计专利中国外观设计金奖。")
+    assert {("中国外观设计金奖", "awardedBy", b) for b in ("国家知识产权局", "东江省知识产权局")} <= facts(ag)
+    assert not any(r == "receivedAward" for _, r, _ in facts(ag))
+
+
+def test_websites_and_apps_in_case_titles_are_companies(extract):
+    ag = extract("上海查处“飞鱼影视网”侵权案、“云朵视频”App侵权案。")
+    assert {"飞鱼影视网", "云朵视频"} <= names(ag, "Company")
+    cases = names(ag, "Case")
+    assert {c.replace("“", "").replace("”", "") for c in cases} >= {"飞鱼影视网侵权案", "云朵视频App侵权案"}
+    assert any(r == "involves" and t == "飞鱼影视网" for _, r, t in facts(ag))
+
+
+def test_title_award_marked_brands_and_a_town_the_gazetteer_lacks(extract):
+    ag = extract("东江市市场监督管理局获西河市品牌保护协会授予“年度卓越执法单位”称号。"
+                 "执法人员在青石镇查获标有“飞鹰FEIYING”和“赤鸟REDBIRD”字样的运动鞋。")
+    assert "年度卓越执法单位" in names(ag, "Award")
+    assert {"飞鹰FEIYING", "赤鸟REDBIRD"} <= names(ag, "Brand")
+    assert "青石镇" in names(ag, "Place")
+
+
+def test_firm_named_with_a_word_left_out_is_one_company(extract):
+    ag = extract("东江宏达机电安装有限公司销售侵权产品。经查,东江宏达机电有限公司已被立案调查。")
+    assert names(ag, "Company") == {"东江宏达机电安装有限公司"}

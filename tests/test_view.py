@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -10,9 +11,11 @@ import networkx as nx
 import pytest
 import rdflib
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.view import NetworkStats, relation_labels, to_networkx, write_network
+from kg import layout
+from kg.browser import CHROMIUM, offline_page
+from kg.view import NetworkStats, ViewError, relation_labels, to_networkx, write_network
 
 KGO = Namespace("https://w3id.org/kg-ip/ontology#")
 KGR = Namespace("https://w3id.org/kg-ip/id/")
@@ -28,6 +31,22 @@ def _entity(g: rdflib.Graph, cls: str, key: str, label: str, *alts: str, article
     for art in articles:
         g.add((node, KGO.mentionedIn, KGR[f"article/{art}"]))
     return node
+
+
+CASE_SENTENCE = "东江市市场监督管理局查处东江宏达贸易有限公司侵犯注册商标专用权案。"
+CAMPAIGN_SENTENCE = "西林县公安局与东江市市场监督管理局联合开展护航专项行动。"
+
+
+def _state(g: rdflib.Graph, s: URIRef, rel: str, o: URIRef, art: str, sentence: str) -> None:
+    """A relation with its provenance statement, as kg.graph writes it."""
+    g.add((s, KGO[rel], o))
+    st = KGR[f"statement/{art}-{rel}-{len(g)}"]
+    g.add((st, RDF.type, RDF.Statement))
+    g.add((st, RDF.subject, s))
+    g.add((st, RDF.predicate, KGO[rel]))
+    g.add((st, RDF.object, o))
+    g.add((st, PROV.wasDerivedFrom, KGR[f"article/{art}"]))
+    g.add((st, KGO.sentence, Literal(sentence)))
 
 
 @pytest.fixture()
@@ -49,18 +68,18 @@ def graph() -> rdflib.Graph:
     police = _entity(g, "Agency", "0008", "西林县公安局", articles=("a2",))
     far = _entity(g, "Person", "0009", "张某某", articles=("a2",))
     _entity(g, "Award", "0010", "知识产权保护先进集体", articles=())  # isolated
-    g.add((case, KGO.handledBy, agency))
-    g.add((case, KGO.involves, company))
+    _state(g, case, "handledBy", agency, "a1", CASE_SENTENCE)
+    _state(g, case, "involves", company, "a1", CASE_SENTENCE)
     g.add((case, KGO.concernsBrand, brand))
     g.add((agency, KGO.subOrganizationOf, parent))
     g.add((agency, KGO.locatedIn, place))
     g.add((company, KGO.locatedIn, place))
     g.add((police, KGO.conducted, campaign))
     # symmetric relation stated both ways: one edge
+    _state(g, police, "cooperatesWith", agency, "a2", CAMPAIGN_SENTENCE)
     g.add((agency, KGO.cooperatesWith, police))
-    g.add((police, KGO.cooperatesWith, agency))
     # a second relation between the same pair of nodes
-    g.add((agency, KGO.conducted, campaign))
+    _state(g, agency, "conducted", campaign, "a2", CAMPAIGN_SENTENCE)
     g.add((far, KGO.partyTo, campaign))
     # not edges: mentionedIn, and a relation to a non-entity
     g.add((agency, KGO.handledBy, URIRef("https://example.org/not-an-entity")))
@@ -155,11 +174,48 @@ def test_focus_hops(tmp_path, graph):
 
 
 def test_unknown_focus_raises(tmp_path, graph):
-    with pytest.raises(ValueError, match="不存在的机构"):
+    with pytest.raises(ViewError, match="不存在的机构") as e:
         write_network(graph, tmp_path / "x.html", focus="不存在的机构")
+    assert "did you mean" not in str(e.value)
     assert not (tmp_path / "x.html").exists()
-    with pytest.raises(ValueError):
+    with pytest.raises(ViewError, match="Spaceship"):
         write_network(graph, tmp_path / "x.html", types={"Spaceship"})
+
+
+@pytest.mark.parametrize("focus,suggested", [
+    ("宏达", "东江宏达贸易有限公司"),  # part of a name
+    ("东江市市场监管局", "东江市市场监督管理局"),  # a near miss
+    ("西林县公安厅", "西林县公安局"),
+])
+def test_unknown_focus_suggests_close_names(graph, focus, suggested):
+    with pytest.raises(ViewError, match=f"did you mean: .*{suggested}"):
+        write_network(graph, Path("unused.html"), focus=focus)
+
+
+def test_evidence_sentences(tmp_path, graph):
+    nxg = to_networkx(graph)
+    case, agency, police = (str(KGR[k]) for k in ("Case/0004", "Agency/0001", "Agency/0008"))
+    a1, a2 = str(KGR["article/a1"]), str(KGR["article/a2"])
+    assert nxg.edges[case, agency, "handledBy"]["evidence"] == [(a1, CASE_SENTENCE)]
+    # the statement says police -> agency; the drawn edge runs agency -> police
+    assert nxg.edges[agency, police, "cooperatesWith"]["evidence"] == [(a2, CAMPAIGN_SENTENCE)]
+    assert nxg.nodes[agency]["evidence"] == [(a1, CASE_SENTENCE), (a2, CAMPAIGN_SENTENCE)]
+    assert nxg.nodes[str(KGR["Place/0006"])]["evidence"] == []
+
+    _, _, data = _write(tmp_path, graph)
+    node = next(n for n in data["nodes"] if n["id"] == agency)
+    quoted = [(data["sentences"][i]["text"], data["articles"][data["sentences"][i]["article"]]["id"])
+              for i in node["sentences"]]
+    assert quoted == [(CASE_SENTENCE, "a1"), (CAMPAIGN_SENTENCE, "a2")]
+    edge = next(e for e in data["edges"] if e["relation"] == "involves")
+    assert [data["sentences"][i]["text"] for i in edge["sentences"]] == [CASE_SENTENCE]
+
+
+def test_positions_are_precomputed(tmp_path, graph):
+    _, _, data = _write(tmp_path, graph)
+    spots = {(n["x"], n["y"]) for n in data["nodes"]}
+    assert len(spots) == len(data["nodes"])  # every node placed, no two on one spot
+    assert not any(n["physics"] for n in data["nodes"])
 
 
 def test_types_filter(tmp_path, graph):
@@ -190,3 +246,91 @@ def test_empty_graph(tmp_path):
     stats, html, data = _write(tmp_path, rdflib.Graph())
     assert stats == NetworkStats(0, 0)
     assert data["nodes"] == [] and data["edges"] == []
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+
+@pytest.fixture()
+def browser_ok() -> None:
+    """Chromium must be there in CI (`make test` installs it); elsewhere its absence skips."""
+    pytest.importorskip("playwright", reason="playwright missing: pip install -e '.[test]'")
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} missing in CI; `make test` should have installed Debian's chromium")
+        pytest.skip(f"{CHROMIUM} missing: `make test` installs it (apt-get install chromium fonts-wqy-microhei)")
+
+
+def _open_ready(page, log) -> None:
+    """Wait until the page has drawn its final layout."""
+    from playwright.sync_api import TimeoutError
+
+    try:
+        page.wait_for_function("window.kg && window.kg.readyMs > 0", timeout=30_000)
+    except TimeoutError:
+        pytest.fail(f"the page never became ready; errors: {log.errors}, blocked: {log.blocked}")
+
+
+def _assert_clean(log) -> None:
+    assert log.blocked == [] and log.failed == [] and log.errors == []
+    assert log.requests and all(url.startswith("file:") for url in log.requests)
+
+
+def test_page_in_browser_offline(tmp_path, graph, browser_ok):
+    path = tmp_path / "network.html"
+    write_network(graph, path)
+    nxg = to_networkx(graph)
+    company = str(KGR["Company/0003"])
+    with offline_page(path) as (page, log):
+        _open_ready(page, log)
+        counts = page.evaluate(
+            "[kg.nodes.length, kg.edges.length, kg.network.body.nodeIndices.length, kg.network.body.edgeIndices.length]"
+        )
+        assert counts == [nxg.number_of_nodes(), nxg.number_of_edges()] * 2
+        # search by an altLabel selects the entity and shows where it came from
+        page.fill("#search", "宏达贸易")
+        page.press("#search", "Enter")
+        assert page.evaluate("kg.network.getSelectedNodes()") == [company]
+        info = page.inner_text("#info")
+        assert "东江宏达贸易有限公司" in info and CASE_SENTENCE in info
+        # the tooltip carries names, type and the evidence sentence
+        tip = page.evaluate(f"kg.nodes.get({json.dumps(company)}).title.textContent")
+        assert "宏达贸易" in tip and "企业" in tip and CASE_SENTENCE in tip
+        # edge labels are Chinese, the tooltip English
+        edge = page.evaluate("(function (e) { return [e.label, e.title.textContent]; })(kg.edges.get({filter: function (e) { return e.relation === 'handledBy'; }})[0])")
+        assert edge[0] == "查办" and "handled by" in edge[1] and CASE_SENTENCE in edge[1]
+        # a type filter hides that type's nodes and their edges
+        page.uncheck('#types input[value="Place"]')
+        assert page.evaluate("kg.network.body.nodeIndices.length") == nxg.number_of_nodes() - 1
+        assert page.evaluate("kg.network.body.edgeIndices.length") == nxg.number_of_edges() - 2
+        page.screenshot(path=tmp_path / "network.png")
+    _assert_clean(log)
+    assert (tmp_path / "network.png").stat().st_size > 10_000
+
+
+def test_large_component_is_laid_out_in_browser(tmp_path, graph, browser_ok, monkeypatch):
+    """A component too large for networkx is placed by the page's physics, beside the packed rest."""
+    monkeypatch.setattr(layout, "SPRING_LIMIT", 4)
+    path = tmp_path / "network.html"
+    write_network(graph, path)
+    data = _data(path.read_text(encoding="utf-8"))
+    free = {n["id"] for n in data["nodes"] if n["physics"]}
+    assert 4 < len(free) < len(data["nodes"])
+    with offline_page(path) as (page, log):
+        _open_ready(page, log)
+        pos = page.evaluate("kg.network.getPositions()")
+        assert page.evaluate("kg.network.physics.options.enabled") is False  # frozen
+    _assert_clean(log)
+    assert len({(round(p["x"]), round(p["y"])) for p in pos.values()}) == len(data["nodes"])
+    right_of_free = max(p["x"] for n, p in pos.items() if n in free)
+    assert all(p["x"] > right_of_free for n, p in pos.items() if n not in free)
+
+
+def test_offline_page_reports_network_requests(tmp_path, browser_ok):
+    """The harness itself: a page that asks for a web resource is caught."""
+    path = tmp_path / "cdn.html"
+    path.write_text('<html><body><img src="https://cdn.example.org/x.png"></body></html>', encoding="utf-8")
+    with offline_page(path) as (page, log):
+        page.wait_for_load_state("load")
+    assert log.blocked == ["https://cdn.example.org/x.png"]
+    assert log.failed

@@ -21,15 +21,33 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg import gazetteer
+from kg import gazetteer, reference
 from kg.datafiles import KG_DATA, NLP_DATA, read_list, read_table
 
 ORG_TYPES = ("Agency", "Company", "Association")
 # LAC tags that may sit inside a name; verbs and function words end it.
 NAME_TAGS = {"ORG", "LOC", "PER", "n", "nz", "nw", "a", "j", "vn", "an", "m", "f", "s"}
-NAME_VERBS = {"反", "打击", "保护", "管理", "监督", "促进", "维权", "运营", "服务", "检验", "检疫",
+NAME_VERBS = {"反", "驻", "打击", "保护", "管理", "监督", "促进", "维权", "运营", "服务", "检验", "检疫",
               "防治", "防制", "调查", "侦查", "经侦", "创新", "发展", "投资", "评审", "制造", "建设"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN_BRAND = re.compile(r"[A-Za-z][A-Za-z&'.\-]{1,19}")
+ADDRESS_CHAR = re.compile(r"[@./:][A-Za-z0-9]|[A-Za-z0-9][@./:]")  # inside an e-mail or web address
+BRAND_LIST = re.compile(r"(?:包括|如|有)?((?:[^\s,，。；;、“”()]{2,12}、)+[^\s,，。；;、“”()]{2,12})等(?:多个|多种|众多)?(?:国内外|国际|国内)?(?:知名|著名)?(?:品牌|商标)")
+COUNTERFEIT = re.compile(r"假冒|仿冒|冒用")
+CLAUSE_END = re.compile(r"[，,。；;！？\n]")
+LAW_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:(?<![执司违合非方做手立守依说])法|条例)")
+LAW_LEAD = re.compile(r"(?:.*(?:包含|包括|违反|依据|根据|依照|触犯|其中))?")
+# items may carry a count of cases: 药事法16案、商标法22案
+LAW_LIST = re.compile(r"[\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?(?:[、及和与][\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?)+")
+COUNT_OF_CASES = re.compile(r"\d+(?:起|宗|件)?案$")  # 商标法22案 counts cases, names none
+AWARD_LIST_TAIL = re.compile(r"(?:十佳|十大|百佳)[\u4e00-\u9fff]{0,10}(?:案例|案件)$")
+CAMPAIGN_LIST = re.compile(r"((?:[^、,，。；;\n]{2,30}、)+[^、,，。；;\n]{2,30}?)等[^,，。；;\n]{0,15}?(?:专项行动|行动)")
+CAMPAIGN_LEAD = re.compile(r".*?(?:深入开展|组织开展|开展|启动|部署|组织|实施|推进)|.*等|\d*月份?")
+COUNTED = re.compile(r"[一二两三四五六七八九十几多\d]+[家个所级]")
+AWARD_VERBS = ("获奖", "授奖", "评奖", "颁奖", "领奖", "得奖", "部门奖")
+COUNT = re.compile(r"[\d一二两三四五六七八九十百]+(?:家|项|个|件|名|位|批|款|部)")
+VAGUE = re.compile(r"有关|相关|全国性|[0-9]")
+DIVISION = re.compile(r"[\u4e00-\u9fff]{2,4}(?:省|市|(?<![地辖城园社小景片牧山灾郊])区|县|镇|乡|街道)")
 CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|审结|成功破获")
 
 
@@ -42,19 +60,21 @@ class Mention:
 
 @Language.factory(
     "kg_entities",
-    default_config={"data_dir": None},
+    default_config={"data_dir": None, "use_ner": True},
 )
-def make_entities(nlp: Language, name: str, data_dir: str | None) -> "EntityRecognizer":
-    return EntityRecognizer(Path(data_dir) if data_dir else NLP_DATA)
+def make_entities(nlp: Language, name: str, data_dir: str | None, use_ner: bool) -> "EntityRecognizer":
+    return EntityRecognizer(Path(data_dir) if data_dir else NLP_DATA, use_ner)
 
 
 class EntityRecognizer:
     """Finds entity mentions and stores them in `doc.spans["kg"]`."""
 
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, use_ner: bool = True):
+        self.use_ner = use_ner
         suffixes = read_table(data / "org_suffixes.tsv")
         self.org_suffixes = sorted(((r["suffix"], r["type"]) for r in suffixes), key=lambda x: -len(x[0]))
         self.award_suffixes = sorted(read_list(data / "award_suffixes.txt"), key=len, reverse=True)
+        self.standalone_awards = set(read_list(data / "award_standalone.txt"))
         self.generic_prefixes = tuple(read_list(data / "generic_prefixes.txt"))
         self.generic_names = set(read_list(data / "generic_names.txt"))
         self.stopwords = set(read_list(data / "chunk_stopwords.txt"))
@@ -70,6 +90,13 @@ class EntityRecognizer:
                          for r in read_table(data / "patterns.tsv")]
         self.places = gazetteer.load()
         self.place_re = self.places.pattern
+        listed = reference.load()
+        short_forms = sorted({*listed.full_names, *listed.agency_names}, key=len, reverse=True)
+        # listed national bodies and their short forms (国务院, 最高检, CNIPA), not inside a longer word
+        self.known_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, short_forms)) + r")(?![A-Za-z])")
+        self.place_led_suffixes = tuple(read_list(data / "place_led_suffixes.txt"))
+        self.collective_suffixes = set(read_list(data / "collective_suffixes.txt"))
+        self.document_suffixes = tuple(read_list(data / "document_suffixes.txt"))
 
     def __call__(self, doc: Doc) -> Doc:
         words = sorted(doc.spans["lac"], key=lambda s: s.start_char) if "lac" in doc.spans else []
@@ -80,7 +107,13 @@ class EntityRecognizer:
         found.update(self.pattern_mentions(text))
         found.update(self.place_mentions(text, words))
         found.update(self.people(words))
-        found.update(self.word_mentions(doc, words))
+        found.update(self.word_mentions(doc, text, words))
+        found.update(self.brand_lists(text))
+        found.update(self.law_lists(text))
+        found.update(self.campaign_lists(text))
+        found.update(Mention(m.start(), m.end(), "Agency") for m in self.known_re.finditer(text))
+        if self.use_ner:
+            found.update(self.model_mentions(doc, text, found))
         found = self.prune(found)
         spans = []
         for m in sorted(found, key=lambda m: (m.start, -m.end, m.label)):
@@ -101,11 +134,15 @@ class EntityRecognizer:
 
     def organisations(self, text: str, words: list[Span]) -> Iterator[Mention]:
         for i, word in enumerate(words):
-            if word.label_ not in NAME_TAGS or self.org_type(word.text) is None or word.text.endswith(self.not_names):
-                continue
+            # the suffix may span this word and the one before: 工商|部门, 防制|处
+            tail = text[words[i - 1].start_char if i else word.start_char:word.end_char]
+            if word.label_ not in NAME_TAGS and not word.text.startswith(")") or self.org_type(tail) is None \
+                    or word.text.endswith(self.not_names):
+                continue  # (LAC writes "新百伦贸易(中国)有限公司" with a word ")有限公司")
             j = self.grow_left(words, i)
             start = words[j].start_char
-            named = any(w.label_ == "ORG" for w in words[j:i + 1]) or "某" in text[start:word.end_char]
+            named = (any(w.label_ == "ORG" for w in words[j:i + 1]) or "某" in text[start:word.end_char]
+                     or (word.label_ == "LOC" and j == i))  # LAC sometimes tags a whole firm's name LOC
             yield from self.nested_orgs(text, start, word.end_char, named)
 
     def grow_left(self, words: list[Span], i: int, extra_tags: Iterable[str] = ()) -> int:
@@ -116,7 +153,7 @@ class EntityRecognizer:
             prev = words[j - 1]
             if prev.end_char != words[j].start_char or words[i].end_char - prev.start_char > 45:
                 break
-            if prev.text in self.stopwords:
+            if prev.text in self.stopwords or not prev.text.strip() or "\n" in prev.text:
                 break
             if not (prev.label_ in allowed or prev.text in NAME_VERBS or prev.text in ("某", "(", ")")):
                 break
@@ -157,6 +194,8 @@ class EntityRecognizer:
         """Whether a nested name may end at position k: not inside a longer word (局|办公室)."""
         if name[k:].startswith(("局", "部门", "会", "院", "所", "厂", "店", "署", "处", "组织", "政府", "行")):
             return False
+        if name[k:] in ("公司", "有限公司", "有限责任公司", "股份有限公司"):
+            return False  # 四川久大盐业集团 in 四川久大盐业集团公司 is the same firm
         for suffix, _ in self.org_suffixes:
             i = name.find(suffix, max(0, k - len(suffix) + 1))
             if i != -1 and i < k < i + len(suffix):
@@ -170,20 +209,59 @@ class EntityRecognizer:
         """
         if name in self.short_forms or (name[0] in "市区县省" and name[1:] in self.generic_names):
             return True
+        if COUNTED.match(name) or (name[:2] in ("全国", "全省", "全市", "各地") and name[2:] in self.generic_names) \
+                or VAGUE.search(name):
+            return False  # 四家检察院, 两级法院, 全国海关, 国务院有关部门: several or unnamed bodies
+        if name.endswith(self.place_led_suffixes) and not self.place_re.match(name):
+            return False  # 科技创新中心 is a description; 江门高新区…服务中心 a body
+        place = self.place_re.match(name)
+        if place and name[place.end():] in self.collective_suffixes:
+            return False  # 江苏法院: the courts of a province, not one court
         return len(name) >= 3 and name not in self.generic_names and bool(CJK.search(name))
+
+    # -- the statistical model ------------------------------------------------------
+    def model_mentions(self, doc: Doc, text: str, found: set[Mention]) -> Iterator[Mention]:
+        """Bodies the trained NER (`doc.ents`) finds where the rules found none.
+
+        Only names that start and end on LAC word boundaries and end with a typed
+        suffix are taken (the suffix, not the model's label, gives the type): the
+        model trained on CLUENER news finds many spans that are not bodies here.
+        """
+        taken = sorted((m.start, m.end) for m in found if m.label in ORG_TYPES)
+        bounds = {w.start_char for w in doc.spans["lac"]} | {w.end_char for w in doc.spans["lac"]}
+        for ent in doc.ents:
+            start, end = strip_quotes(text, ent.start_char, ent.end_char)
+            name = text[start:end]
+            if any(a < end and start < b for a, b in taken):
+                continue
+            if ent.label_ == "PERSON":
+                continue  # LAC's PER is better on these texts (measured: the model's added 陈皮, 习近平)
+            label = self.org_type(name)
+            if label is not None and self.specific(name) and not self.places.lookup(name) \
+                    and start in bounds and end in bounds and len(name) >= 5:
+                yield Mention(start, end, label)
 
     # -- awards --------------------------------------------------------------------
     def awards(self, text: str, words: list[Span]) -> Iterator[Mention]:
         for i, word in enumerate(words):
             suffix = next((s for s in self.award_suffixes if text.endswith(s, 0, word.end_char)), None)
+            if suffix is None and (m := AWARD_LIST_TAIL.search(text, max(0, word.end_char - 16), word.end_char)):
+                suffix = m.group()  # 十佳知识产权案例
             if suffix is None or word.label_ in ("v", "vd", "w", "p"):
                 continue
             start = words[self.grow_left(words, i, extra_tags=("TIME",))].start_char
+            if text.endswith(AWARD_VERBS, 0, word.end_char):
+                continue  # 获奖, 评奖: an act, not an award's name
             start = min(start, word.end_char - len(suffix))
-            while text.startswith(self.award_leading, start, word.end_char - len(suffix)):
-                start += next(len(p) for p in self.award_leading if text.startswith(p, start))
+            while True:
+                if text.startswith(self.award_leading, start, word.end_char - len(suffix)):
+                    start += next(len(p) for p in self.award_leading if text.startswith(p, start))
+                elif (count := COUNT.match(text, start, word.end_char - len(suffix))) is not None:
+                    start = count.end()  # 7家国家知识产权示范企业: the title without the count
+                else:
+                    break
             name = text[start:word.end_char]
-            if len(name) >= 4 or name in ("表彰",):
+            if name != suffix or name in self.standalone_awards:  # 优势企业 alone names no title
                 yield Mention(start, word.end_char, "Award")
 
     # -- regular expressions -------------------------------------------------------
@@ -194,21 +272,52 @@ class EntityRecognizer:
                 start, end = strip_quotes(text, start, end)
                 if end - start < 2:
                     continue
+                if label == "LegalDocument" and not text[start:end].rstrip("》").endswith(self.document_suffixes):
+                    continue  # 《大众日报》, 《流浪地球》: papers and works, not documents
+                if label == "Campaign" and not m.group().startswith("“"):
+                    # 江海区深入开展知识产权保护专项行动, A、B等…专项行动: the name follows the verb
+                    lead = CAMPAIGN_LEAD.match(text, start, end)
+                    start = lead.end() if lead else start
+                    if text[start:end] in self.generic_names or end - start < 4:
+                        continue
                 if label == "Case":
-                    # a title that opens with the verb names the case without it
-                    verb = CASE_VERB.match(text, start)
-                    start = verb.end() if verb else start
+                    # a title that opens with the verb (after at most a place) names the case without it
+                    verb = CASE_VERB.search(text, start, end)
+                    if verb and (verb.start() == start or self.place_re.fullmatch(text, start, verb.start())):
+                        start = verb.end()  # 上海查处“X”侵权案: the case is “X”侵权案
                     if not self.case_like(text[start:end]):
                         continue
                 yield Mention(start, end, label)
 
+    def campaign_lists(self, text: str) -> Iterator[Mention]:
+        """Each quoted item of an enumeration of campaigns: 开展“清源”地理标志保护、“护航-2023”…等专项行动."""
+        for m in CAMPAIGN_LIST.finditer(text):
+            pos = m.start(1)
+            for item in m.group(1).split("、"):
+                quoted = item.find("“")
+                if quoted != -1 and "”" in item:
+                    yield Mention(pos + quoted, pos + len(item), "Campaign")
+                pos += len(item) + 1
+
+    def law_lists(self, text: str) -> Iterator[Mention]:
+        """Laws and regulations cited without 《》 in a list: 违反药事法、动物传染病防治条例."""
+        for m in LAW_LIST.finditer(text):
+            pos = m.start()
+            for item in re.split(r"[、及和与]", m.group()):
+                lead = LAW_LEAD.match(item)
+                name = LAW_NAME.fullmatch(item, lead.end()) or LAW_NAME.match(item, lead.end())
+                if name and name.end() - name.start() >= 3:
+                    yield Mention(pos + name.start(), pos + name.end(), "LegalDocument")
+                pos += len(item) + 1
+
     def case_like(self, name: str) -> bool:
-        return (len(name) >= 6 and any(k in name for k in self.case_keywords)
-                and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案")))
+        return (len(name) >= 6 and any(k in name for k in self.case_keywords) and not COUNT_OF_CASES.search(name)
+                and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案", "了", "一批")))
 
     # -- places and people ---------------------------------------------------------
     def place_mentions(self, text: str, words: list[Span]) -> Iterator[Mention]:
-        """Gazetteer places: full names anywhere, short forms only where LAC saw a name."""
+        """Gazetteer places: full names anywhere, short forms only where LAC saw a name; and LAC's
+        place words ending like a division (…镇, …市) that the gazetteer lacks."""
         tags = {w.start_char: w.label_ for w in words}
         titles = [m.span() for m in re.finditer(r"《[^》]*》", text)]
         for m in self.place_re.finditer(text):
@@ -221,34 +330,60 @@ class EntityRecognizer:
                 yield Mention(m.start(), m.end(), "Place")
             elif tag == "LOC" or (tag == "ORG" and place.level != "county"):
                 yield Mention(m.start(), m.end(), "Place")
+        # divisions the gazetteer lacks (towns, new districts): LAC place words with a division suffix
+        for w in words:
+            if w.label_ == "LOC" and DIVISION.fullmatch(w.text) and self.places.lookup(w.text) is None:
+                yield Mention(w.start_char, w.end_char, "Place")
 
-    def word_mentions(self, doc: Doc, words: list[Span]) -> Iterator[Mention]:
-        """Brands (names in sentences about marks) and laws cited without 《》."""
+    def word_mentions(self, doc: Doc, text: str, words: list[Span]) -> Iterator[Mention]:
+        """Latin brands in sentences about marks, and laws cited without 《》."""
         starts = [w.start_char for w in words]
         for sent in doc.sents:
             about_marks = any(w in sent.text for w in self.brand_context)
             for w in in_sentence(words, starts, sent):
                 if w.label_ in ("nz", "nw") and len(w.text) >= 3 and w.text.endswith(("法", "条例")):
                     yield Mention(w.start_char, w.end_char, "LegalDocument")
-                elif about_marks and self.brand_like(w):
+                elif about_marks and self.latin_brand(text, w.start_char, w.end_char):
+                    yield Mention(w.start_char, w.end_char, "Brand")
+        # 仿冒劳力士、百达翡丽手表: the names LAC finds in the clause after a counterfeiting verb
+        for m in COUNTERFEIT.finditer(text):
+            clause_end = CLAUSE_END.search(text, m.end())
+            stop = clause_end.start() if clause_end else len(text)
+            for w in words[bisect_left(starts, m.end()):bisect_left(starts, stop)]:
+                if w.label_ in ("ORG", "nz") and 2 <= len(w.text) <= 6 and self.org_type(w.text) is None \
+                        and self.places.lookup(w.text) is None:
                     yield Mention(w.start_char, w.end_char, "Brand")
 
-    def brand_like(self, w: Span) -> bool:
-        if re.fullmatch(r"[A-Za-z][A-Za-z&'.\-]{1,19}", w.text):
-            return w.text.lower() not in self.brand_stopwords
-        return (w.label_ == "ORG" and 2 <= len(w.text) <= 6 and self.org_type(w.text) is None
-                and self.places.lookup(w.text) is None and not w.text.endswith(("报", "网", "社")))
+    def latin_brand(self, text: str, start: int, end: int) -> bool:
+        """A Latin word that is not part of an e-mail or web address ("NIKE", not "gov" in customs.gov.hk)."""
+        word = text[start:end]
+        if not LATIN_BRAND.fullmatch(word) or word.lower() in self.brand_stopwords:
+            return False
+        return not (ADDRESS_CHAR.match(text, max(0, start - 1)) and start > 0 or ADDRESS_CHAR.match(text, end))
+
+    def brand_lists(self, text: str) -> Iterator[Mention]:
+        """Each name of an enumeration of brands: 包括NIKE、TOYOTA、凤凰等知名品牌."""
+        for m in BRAND_LIST.finditer(text):
+            pos = m.start(1)
+            for item in m.group(1).split("、"):
+                if (LATIN_BRAND.fullmatch(item) or len(item) <= 6) and item.lower() not in self.brand_stopwords:
+                    yield Mention(pos, pos + len(item), "Brand")
+                pos += len(item) + 1
 
     @staticmethod
     def prune(found: set[Mention]) -> set[Mention]:
-        """Drop places that are part of a brand (新会陈皮 holds 新会)."""
-        return {m for m in found if not (m.label == "Place" and any(
-            o.label == "Brand" and o.start <= m.start and m.end <= o.end for o in found))}
+        """Drop places inside a brand (新会陈皮 holds 新会) and people inside a longer name
+        (简某 in 简某清, 王氏 in 王氏有礼食品商行)."""
+        def inside(m: Mention, labels: tuple[str, ...]) -> bool:
+            return any(o.label in labels and o.start <= m.start and m.end <= o.end and o != m for o in found)
+        return {m for m in found
+                if not (m.label == "Place" and inside(m, ("Brand",)))
+                and not (m.label == "Person" and inside(m, ("Person", *ORG_TYPES)))}
 
-    @staticmethod
-    def people(words: list[Span]) -> Iterator[Mention]:
+    def people(self, words: list[Span]) -> Iterator[Mention]:
         for w in words:
-            if w.label_ == "PER" and 2 <= len(w.text) <= 4 and all(CJK.match(c) for c in w.text):
+            if w.label_ == "PER" and 2 <= len(w.text) <= 4 and all(CJK.match(c) for c in w.text) \
+                    and self.org_type(w.text) is None and not w.text.endswith("氏"):
                 yield Mention(w.start_char, w.end_char, "Person")
 
 

