@@ -231,3 +231,14 @@ def test_terms_survive_the_store(tmp_path: Path) -> None:
     back = store.dataset().graph(URIRef("urn:g"))
     assert set(back) == set(g) and store.triples() == len(values)
     assert {o.datatype for o in back.objects(s, KGO.p) if isinstance(o, Literal)} == {None, XSD.anyURI, XSD.integer, XSD.decimal}
+
+
+def test_graph_commands_read_a_store(first) -> None:
+    """kg view, validate and evaluate read a store (or the build folder holding it) like a graph file."""
+    from kg.graph import read_graph
+
+    _, out, _ = first
+    from_file = read_graph(out / "graph.trig")
+    for source in (out, out / "store"):
+        from_store = read_graph(source)
+        assert set(from_store.quads((None, None, None, None))) == set(from_file.quads((None, None, None, None)))
