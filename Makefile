@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test eval model clean browser
+.PHONY: demo test eval model clean browser virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/kg demo --out kg-demo
 
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed browser virtuoso
 	$(BIN)/python -m pytest -q
 
 # The network page is tested in Debian's Chromium (driven by playwright, never a downloaded
@@ -29,6 +29,15 @@ browser:
 		if [ "$$(id -u)" != 0 ]; then echo "browser test needs: sudo apt-get install $(BROWSER_PACKAGES)"; else \
 		echo "installing $(BROWSER_PACKAGES) from Debian for the browser test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES); fi; \
+	fi
+
+# `kg push` is tested against a real Virtuoso (Debian's virtuoso-opensource, about 30 s to
+# install); installed from Debian when missing, else its test is skipped.
+virtuoso:
+	@if ! command -v virtuoso-t >/dev/null; then \
+		if [ "$$(id -u)" != 0 ]; then echo "Virtuoso push test needs: sudo apt-get install virtuoso-opensource"; else \
+		echo "installing virtuoso-opensource from Debian for the push test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtuoso-opensource; fi; \
 	fi
 
 # Score a build of ../shared/corpus against its gold annotations (quality figures for notes).

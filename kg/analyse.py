@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
+from kg.failures import StageError
 from kg.ingest import Article
 from kg.nlp import load_pipeline
 from kg.normalize import normalize
@@ -21,14 +22,6 @@ from kg.resolve import ArticleGraph, Entity, Resolver, dedupe
 
 MAX_CHARS = 20_000
 SENTENCE_ENDS = "。！？；"
-
-
-class StageError(Exception):
-    """An article failed in one stage (normalize, nlp, resolve); `__cause__` says why."""
-
-    def __init__(self, stage: str) -> None:
-        super().__init__(stage)
-        self.stage = stage
 
 
 class Analyser:

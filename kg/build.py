@@ -2,22 +2,29 @@
 
 `build` reads the inputs and analyses one article at a time, so one bad article
 costs only itself: whatever fails (reading, normalize, nlp, resolve, rdf) becomes
-a `Failure` and the rest are built. The CLI and the Python API both go through here.
+a `Failure` and the rest are built. Articles already built (same id and content
+hash, see `kg.store`) are skipped before any language processing, and the spaCy
+pipeline is only loaded when there is something to analyse. The CLI and the
+Python API both go through here.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from rdflib import Dataset, Graph
 
-from kg.analyse import Analyser, StageError
-from kg.failures import Failure
+from kg.failures import Failure, StageError
 from kg.graph import add_article, check, to_dataset
 from kg.ingest import Article, read_inputs
-from kg.resolve import ArticleGraph
+
+if TYPE_CHECKING:  # importing kg.analyse loads spaCy, which only new articles need
+    from kg.analyse import Analyser
+    from kg.resolve import ArticleGraph
 
 Progress = Callable[[int, Article], None]
 
@@ -26,6 +33,7 @@ Progress = Callable[[int, Article], None]
 class Build:
     articles: list[ArticleGraph] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # ids of articles skipped as already built
 
     def dataset(self, min_confidence: float = 0.0) -> Dataset:
         """The graph of all articles, without relations less confident than `min_confidence`."""
@@ -54,21 +62,35 @@ class Build:
                     types[key[0]] += 1
             relations.update(f.relation for f in ag.facts)
         fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"  # noqa: E731
-        lines = [f"articles: {len(self.articles)} built, {len(self.failures)} failed",
-                 f"entities: {sum(types.values())} ({fmt(types)})",
-                 f"relations: {sum(relations.values())} ({fmt(relations)})"]
+        lines = [f"articles: {len(self.articles)} built, {len(self.failures)} failed, {len(self.unchanged)} unchanged"]
+        if self.articles:
+            lines += [f"entities: {sum(types.values())} ({fmt(types)})",
+                      f"relations: {sum(relations.values())} ({fmt(relations)})"]
         return "\n".join(lines)
 
 
-def build(inputs: Iterable[str | Path], progress: Progress | None = None) -> Build:
-    """Read inputs and analyse every article; failures are collected, not raised."""
+def build(inputs: Iterable[str | Path], progress: Progress | None = None,
+          known: Mapping[str, str] | None = None) -> Build:
+    """Read inputs and analyse every article; failures are collected, not raised.
+
+    known: the content hash of each article already built, by id; an article
+    with the same id and hash is listed in `unchanged` instead of analysed.
+    """
+    known = known or {}
     result = Build()
-    analyse = Analyser()
+    analyse: Analyser | None = None
     done = 0
     for item in read_inputs(inputs):
         if isinstance(item, Failure):
             result.failures.append(item)
             continue
+        if known.get(item.id) == item.content_hash:
+            result.unchanged.append(item.id)
+            continue
+        if analyse is None:
+            from kg.analyse import Analyser
+
+            analyse = Analyser()
         done += 1
         if progress:
             progress(done, item)

@@ -13,8 +13,15 @@ import sys
 import threading
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg import __version__
+
+if TYPE_CHECKING:
+    from kg.store import Store
+
+DEFAULT_STORE = Path("kg-demo/store")
+PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
 
 
 class UserError(Exception):
@@ -56,9 +63,11 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
+    store_help = "the article store (default: DIR/store)"
     p = sub.add_parser("build", help="build a graph from articles (.txt, .html, .jsonl, folders)")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--store", type=Path, metavar="DIR2", help=store_help)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
                    help="leave out relations less confident than X (0-1; default 0: keep all)")
@@ -66,8 +75,33 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
+    p.add_argument("--store", type=Path, metavar="DIR2", help=store_help)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(run=run_demo, min_confidence=0.0)
+
+    source_help = f"a store, or a build folder holding one (default: {DEFAULT_STORE})"
+    p = sub.add_parser("query", help="ask a SPARQL question of a store or a graph file")
+    p.add_argument("args", nargs="*", metavar="[GRAPH_FILE] QUERY", help="a graph file to ask instead of a store, and/or the query text")
+    p.add_argument("--store", type=Path, metavar="DIR", help=source_help)
+    p.add_argument("--file", type=Path, metavar="Q.rq", help="read the query from a file")
+    p.add_argument("--name", metavar="NAME", help="ask a named question (see --list)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a named question's parameter")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--list", action="store_true", help="list the named questions")
+    p.set_defaults(run=run_query)
+
+    p = sub.add_parser("serve", help="SPARQL endpoint and network page on 127.0.0.1")
+    p.add_argument("--store", type=Path, metavar="DIR", help=source_help)
+    p.add_argument("--port", type=int, default=7878, metavar="N", help="port (default: 7878; 0 picks a free one)")
+    p.set_defaults(run=run_serve)
+
+    p = sub.add_parser("push", help="copy the graph to a SPARQL server, one named graph per article")
+    p.add_argument("source", nargs="?", type=Path, metavar="GRAPH_FILE", help="a .trig/.nq file to push instead of a store")
+    p.add_argument("--endpoint", required=True, metavar="URL", help="the server's Graph Store Protocol address")
+    p.add_argument("--store", type=Path, metavar="DIR", help=source_help)
+    p.add_argument("--user", metavar="NAME", help=f"log in as NAME, with the password in ${PASSWORD_VARIABLE}")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(run=run_push)
 
     p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
     p.add_argument("graph", type=Path, metavar="GRAPH")
@@ -106,30 +140,32 @@ def confidence(text: str) -> float:
 
 def run_build(args: argparse.Namespace) -> int:
     from kg.build import build
-    from kg.export import serialise, write_outputs
+    from kg.export import write_atomic
     from kg.failures import to_jsonl
-    from kg.view import render_network
+    from kg.outputs import write_from_store
 
     show = not args.quiet
     progress = None
     if show and sys.stderr.isatty():
         progress = lambda i, a: print(f"\r[{i}] {a.id[:40]:40}", end="", file=sys.stderr, flush=True)  # noqa: E731
-    result = build(args.inputs, progress=progress)
-    if progress:
+    store = open_store(args.store or args.out / "store")
+    before = store.triples()
+    result = build(args.inputs, progress=progress, known=store.article_hashes())
+    if progress and result.articles:
         print(file=sys.stderr)
     for failure in result.failures:
         print(f"kg: {failure}", file=sys.stderr)
-    if not result.articles:
+    if not result.articles and not result.unchanged:
         raise UserError("no article could be read; nothing written")
-    ds = result.dataset(args.min_confidence)
-    # everything is rendered before the first file is replaced
-    outputs = serialise(ds)
-    outputs["network.html"] = render_network(ds)[0]
-    outputs["failed.jsonl"] = to_jsonl(result.failures)
-    write_outputs(args.out, outputs)
+    if result.articles:
+        store.put_articles(result.dataset(args.min_confidence))
+    written = write_from_store(store, args.out)
+    write_atomic(args.out / "failed.jsonl", to_jsonl(result.failures))
     if show:
         print(result.summary())
-        print(f"wrote {', '.join(sorted(outputs))} to {args.out}")
+        after = store.triples()
+        print(f"store: {after} triples ({after - before:+d}) in {store.name}")
+        print(f"wrote graph files and network.html to {args.out}" if written else f"{args.out} is up to date")
     return 1 if result.failures else 0
 
 
@@ -150,6 +186,118 @@ def run_validate(args: argparse.Namespace) -> int:
     print(result.report)
     print(f"{args.graph}: {result.violations} violation(s)", file=sys.stderr)
     return 1
+
+
+def open_store(path: Path, read_only: bool = False) -> Store:
+    from kg.store import Store, StoreError
+
+    try:
+        return Store.open(path, read_only=read_only)
+    except StoreError as e:
+        raise UserError(str(e)) from e
+
+
+def read_source(store: Path | None, graph_file: Path | None) -> Store:
+    """The store to read: a graph file loaded in memory, or a store folder opened read-only."""
+    from kg.store import Store, StoreError
+
+    if graph_file is None:
+        return open_store(store or DEFAULT_STORE, read_only=True)
+    if store is not None:
+        raise UserError("give either --store or a graph file, not both")
+    try:
+        return Store.from_file(graph_file)
+    except StoreError as e:
+        raise UserError(str(e)) from e
+
+
+def run_query(args: argparse.Namespace) -> int:
+    from kg.queries import QueryError, named_queries, named_query, parse_params
+    from kg.results import render
+    from kg.store import first_line
+
+    if args.list:
+        for q in named_queries().values():
+            params = "".join(f" --param {p}=…" for p in q.params)
+            print(f"{q.name}{params}\n    {q.title}")
+        return 0
+    given = sum(x is not None for x in (args.file, args.name))
+    if given > 1 or len(args.args) + given not in (1, 2):
+        raise UserError("give one query: QUERY text, --file Q.rq or --name NAME (after an optional GRAPH_FILE)")
+    graph_file = Path(args.args[0]) if len(args.args) + given == 2 else None
+    try:
+        if args.name:
+            text = named_query(args.name).bound(parse_params(args.param))
+        elif args.param:
+            raise QueryError("--param goes with --name")
+        elif args.file:
+            text = read_text(args.file)
+        else:
+            text = args.args[-1]
+    except QueryError as e:
+        raise UserError(str(e)) from e
+    store = read_source(args.store, graph_file)
+    try:
+        results = store.query(text)
+        out = render(results, args.format)
+    except SyntaxError as e:
+        raise UserError(f"not a valid SPARQL query: {first_line(e)}") from e
+    try:
+        sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `kg query ... | head`
+        sys.stderr.close()
+    return 0
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UserError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from e
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from kg.serve import make_server
+
+    store = read_source(args.store, None)
+    try:
+        server = make_server(store, args.port)
+    except OSError as e:
+        raise UserError(f"cannot listen on 127.0.0.1:{args.port} ({e.strerror or e})") from e
+    host, port = server.server_address[:2]
+    print(f"kg: SPARQL endpoint http://{host}:{port}/sparql, network page http://{host}:{port}/ (Ctrl-C stops)",
+          flush=True)
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def run_push(args: argparse.Namespace) -> int:
+    import os
+
+    from kg.push import PushError, push
+
+    store = read_source(args.store, args.source)
+    password = os.environ.get(PASSWORD_VARIABLE) if args.user else None
+    if args.user and password is None:
+        raise UserError(f"--user needs the password in the environment variable {PASSWORD_VARIABLE}")
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        progress = lambda i, n: print(f"\r{i}/{n} graphs", end="", file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        count = push(store, args.endpoint, user=args.user, password=password, progress=progress)
+    except PushError as e:
+        raise UserError(str(e)) from e
+    finally:
+        if progress:
+            print(file=sys.stderr)
+    if not args.quiet:
+        print(f"pushed {count} named graphs from {store.name} to {args.endpoint}")
+    return 0
 
 
 def run_view(args: argparse.Namespace) -> int:

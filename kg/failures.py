@@ -38,3 +38,11 @@ def to_jsonl(failures: Iterable[Failure]) -> bytes:
     fields = ("source", "id", "stage", "reason")
     lines = (json.dumps({k: getattr(f, k) for k in fields}, ensure_ascii=False) for f in failures)
     return "".join(line + "\n" for line in lines).encode("utf-8", "backslashreplace")
+
+
+class StageError(Exception):
+    """An article failed in one stage (normalize, nlp, resolve); `__cause__` says why."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__(stage)
+        self.stage = stage

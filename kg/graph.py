@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -23,7 +24,9 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
 from kg import reference
-from kg.resolve import ArticleGraph
+
+if TYPE_CHECKING:
+    from kg.resolve import ArticleGraph
 
 # Control characters (tab and line breaks aside) carry nothing in a label and break XML-based
 # tools; lone surrogates and the non-characters U+FFFE/U+FFFF cannot be written as UTF-8 at all.
@@ -124,10 +127,18 @@ class GraphFileError(ValueError):
 
 
 def read_graph(path: Path, into: Dataset | None = None) -> Dataset:
-    """A graph file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) read into a dataset whose default graph is the union."""
+    """A graph file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) or kg store read into a dataset whose default graph is the union."""
     ds = into if into is not None else Dataset(default_union=True)
-    if path.is_dir():  # where a kg store (a folder) will be opened
-        raise GraphFileError(f"{path}: is a folder, and reading a kg store is not supported yet; give a graph file")
+    if path.is_dir():  # a kg store, or a build folder holding one
+        from kg.store import Store, StoreError
+
+        try:
+            stored = Store.open(path, read_only=True).dataset()
+        except StoreError as e:
+            raise GraphFileError(str(e)) from e
+        for quad in stored.quads((None, None, None, None)):
+            ds.add(quad)
+        return ds
     if not path.is_file():
         raise GraphFileError(f"{path}: no such file")
     fmt = rdflib.util.guess_format(str(path)) or ("json-ld" if path.suffix == ".jsonld" else None)

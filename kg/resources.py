@@ -13,12 +13,12 @@ _CHECKOUT_ONTOLOGY = Path(__file__).resolve().parents[1] / "ontology"
 
 
 def ontology_path(name: str) -> Path:
-    """Return the path of ``name`` (e.g. ``"kg.ttl"``) in the ontology folder.
+    """Return the path of ``name`` (e.g. ``"kg.ttl"``, ``"queries"``) in the ontology folder.
 
     Raises FileNotFoundError, naming both places looked at, if neither has it.
     """
     candidates = (Path(str(files("kg") / "ontology" / name)), _CHECKOUT_ONTOLOGY / name)
     for path in candidates:
-        if path.is_file():
+        if path.exists():
             return path
     raise FileNotFoundError(f"{name} not found in " + " or ".join(map(str, candidates)))

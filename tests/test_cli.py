@@ -79,7 +79,7 @@ def test_build_exit_code_and_summary(built) -> None:
 
 def test_build_writes_all_outputs(built) -> None:
     out = built[0]
-    assert sorted(os.listdir(out)) == sorted(OUTPUTS)
+    assert sorted(os.listdir(out)) == sorted(OUTPUTS + ("store", ".kg-store-state"))
     assert (out / "failed.jsonl").read_bytes() == b""
     html = (out / "network.html").read_text(encoding="utf-8")
     assert "<html" in html.lower()
@@ -369,7 +369,7 @@ def test_failure_in_serialise_keeps_old_graph(old_out: Path, good: Path, monkeyp
     rc, _, stderr = run("build", str(good), "--out", str(old_out))
     _assert_failed_cleanly(rc, stderr, old_out)
     assert "disk on fire" in stderr
-    assert sorted(os.listdir(old_out)) == ["graph.ttl"]
+    assert sorted(os.listdir(old_out)) == ["graph.ttl", "store"]
 
 
 def test_failure_in_rdflib_jsonld_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:
@@ -469,7 +469,7 @@ def test_demo_outputs_are_byte_identical_across_hash_seeds(tmp_path: Path) -> No
         proc = subprocess.run([str(exe), "demo", "--out", str(tmp_path / seed), "--quiet"], capture_output=True,
                               text=True, timeout=300, env={**os.environ, "PYTHONHASHSEED": seed})
         assert proc.returncode == 0, proc.stderr
-    names = sorted(p.name for p in (tmp_path / "1").iterdir())
+    names = sorted(p.name for p in (tmp_path / "1").iterdir() if p.is_file())
     assert "network.html" in names
     for name in names:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
