@@ -251,3 +251,11 @@ def test_statistical_ner_runs_when_enabled():
     found = {(e.text, e.label_) for e in doc.ents}
     assert ("广州市市场监督管理局", "AGENCY") in found
     assert {"广州市市场监督管理局", "香港海关"} <= {s.text for s in doc.spans["kg"] if s.label_ == "Agency"}
+
+
+def test_award_received_from_a_giver_named_before_the_award(extract):
+    ag = extract("东江市知识产权局荣获国家知识产权局授予的“知识产权强市建设示范城市”称号。")
+    award = "知识产权强市建设示范城市"
+    assert ("东江市知识产权局", "receivedAward", award) in facts(ag)
+    assert (award, "awardedBy", "国家知识产权局") in facts(ag)
+    assert (award, "awardedBy", "东江市知识产权局") not in facts(ag)

@@ -31,6 +31,7 @@ BODIES = ("Agency", "Association")
 TITLE_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.]|\d{1,2}[.、]|案例[一二三四五六七八九十\d]+[:、]?)?\s*[“”\"]*\s*")
 LIST_LEAD = re.compile(r"(?:称号)?(?:分别)?(?:为|是|包括|有)[:：]?")
 REPORTER = re.compile(r"记者|通讯员|编辑|摄影")
+WINNING = ("荣获", "获得", "获评", "获")  # verbs whose subject receives the award
 GIVING = ("授予", "颁发", "评选", "评出")  # verbs whose subject gives the award
 CLAUSE_MARKS = (",", ";", "，", "；")
 RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
@@ -260,10 +261,15 @@ class RelationExtractor:
                 continue
             clause = clause_start(text, trig)
             if before.startswith(GIVING, trig) and "被" not in before[clause:trig]:
-                # X和Y决定授予…Award: the bodies before the verb give it
+                # X和Y决定授予…Award: the bodies before the verb give it;
+                # A荣获X授予的Award: A, before the receiving verb, received it from X
+                won = max((before.rfind(w, clause, trig) for w in WINNING), default=-1)
                 for m in top:
-                    if m.label_ in BODIES and clause <= m.start_char - sent.start_char < trig:
+                    at = m.start_char - sent.start_char
+                    if m.label_ in BODIES and max(clause, won) <= at < trig:
                         yield Relation(award, "awardedBy", m, 0.7, sent)
+                    elif m.label_ in RECIPIENTS and clause <= at < won:
+                        yield Relation(m, "receivedAward", award, 0.7, sent)
                 continue
             window = before[trig:]
             by = before.rfind("被", clause_start(text, trig), trig)
