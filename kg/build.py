@@ -6,7 +6,7 @@ input errors; the CLI and the Python API both go through here.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,8 @@ from kg.nlp import load_pipeline
 from kg.normalize import normalize
 from kg.resolve import ArticleGraph, Resolver
 
-Progress = Callable[[int, Article], None]
+Progress = Callable[[int, int], None]  # called with (articles done, articles in all)
+Extract = Callable[[Sequence[Article], Progress | None], Iterable[ArticleGraph]]
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Build:
         return "\n".join(lines)
 
 
-def extract(articles: Iterable[Article], progress: Progress | None = None) -> Iterator[ArticleGraph]:
+def extract(articles: Sequence[Article], progress: Progress | None = None) -> Iterator[ArticleGraph]:
     """Entities and relations of each article, in input order."""
     nlp = load_pipeline()
     resolver = Resolver()
@@ -64,12 +65,15 @@ def extract(articles: Iterable[Article], progress: Progress | None = None) -> It
         norm, article = normed[i]
         normed[i] = None  # type: ignore[call-overload]  # free memory as we go
         if progress:
-            progress(i + 1, article)
+            progress(i + 1, len(articles))
         yield resolver(article, norm, doc)
 
 
-def build(inputs: Iterable[str | Path], progress: Progress | None = None) -> Build:
-    """Read inputs and extract every article; input problems are collected, not raised."""
+def build(inputs: Iterable[str | Path | Article], progress: Progress | None = None, run: Extract = extract) -> Build:
+    """Read inputs and extract every article; input problems are collected, not raised.
+
+    `run` extracts the articles: `extract` in this process, or one of `kg.parallel`'s.
+    """
     result = Build()
     articles = []
     for item in read_inputs(inputs):
@@ -77,5 +81,5 @@ def build(inputs: Iterable[str | Path], progress: Progress | None = None) -> Bui
             result.errors.append(str(item))
         else:
             articles.append(item)
-    result.articles = list(extract(articles, progress))
+    result.articles = list(run(articles, progress))
     return result

@@ -46,12 +46,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
                    help="leave out relations less confident than X (0-1; default 0: keep all)")
+    p.add_argument("--workers", type=positive, metavar="N",
+                   help="extract articles in N processes (default 1); with --dask, the local cluster's size")
+    p.add_argument("--dask", nargs="?", const=True, default=False, metavar="SCHEDULER",
+                   help="extract on a Dask cluster: a scheduler's address, or none to start a local cluster")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.set_defaults(run=run_demo, min_confidence=0.0)
+    p.set_defaults(run=run_demo, min_confidence=0.0, workers=None, dask=False)
 
     p = sub.add_parser("validate", help="check a graph file against the SHACL shapes")
     p.add_argument("graph", type=Path, metavar="GRAPH")
@@ -89,30 +93,29 @@ def confidence(text: str) -> float:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from kg.build import build
-    from kg.export import serialise, write_outputs
-    from kg.view import render_network
+    from kg.api import build
 
+    if isinstance(args.dask, str) and args.workers is not None:
+        raise UserError("--workers sets the size of a local cluster; a running Dask scheduler has its own workers")
     show = not args.quiet
-    progress = None
-    if show and sys.stderr.isatty():
-        progress = lambda i, a: print(f"\r[{i}] {a.id[:40]:40}", end="", file=sys.stderr, flush=True)  # noqa: E731
-    result = build(args.inputs, progress=progress)
-    if progress:
-        print(file=sys.stderr)
-    for err in result.errors:
+    graph = build([Path(p) for p in args.inputs], workers=args.workers, dask=args.dask,
+                  progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence)
+    for err in graph.errors:
         print(f"kg: {err}", file=sys.stderr)
-    if not result.articles:
+    if not graph.articles:
         raise UserError("no article could be read; nothing written")
-    ds = result.dataset(args.min_confidence)
-    # everything is rendered before the first file is replaced
-    outputs = serialise(ds)
-    outputs["network.html"] = render_network(ds)[0]
-    write_outputs(args.out, outputs)
+    written = graph.save(args.out)
     if show:
-        print(result.summary())
-        print(f"wrote {', '.join(sorted(outputs))} to {args.out}")
-    return 1 if result.errors else 0
+        print(graph.summary())
+        print(f"wrote {', '.join(p.name for p in written)} to {args.out}")
+    return 1 if graph.errors else 0
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number from 1 up."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 up")
+    return int(text)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -35,11 +35,16 @@ class InputError(Exception):
     """A problem with one input, as a one-line message naming the file."""
 
 
-def read_inputs(paths: Iterable[str | Path]) -> Iterator[Article | InputError]:
-    """Articles from the given files and folders, in a stable order, with errors in line."""
+def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | InputError]:
+    """Articles from the given files and folders, in a stable order, with errors in line.
+
+    An `Article` among the paths (the Python API takes texts too) is passed on as it is.
+    """
     seen: dict[str, str] = {}
-    for path in map(Path, paths):
-        if path.is_dir():
+    for path in paths:
+        if isinstance(path, Article):
+            files = [path]
+        elif (path := Path(path)).is_dir():
             files = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
             if not files:
                 yield InputError(f"{path}: folder holds no .txt or .jsonl files")
@@ -49,7 +54,7 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[Article | InputError]:
             yield InputError(f"{path}: no such file or folder")
             continue
         for file in files:
-            for item in read_file(file):
+            for item in [file] if isinstance(file, Article) else read_file(file):
                 if isinstance(item, Article):
                     if item.id in seen:
                         item = InputError(f"{item.source}: article id {item.id!r} already read from {seen[item.id]}")
