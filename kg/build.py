@@ -81,5 +81,7 @@ def build(inputs: Iterable[str | Path | Article], progress: Progress | None = No
             result.errors.append(str(item))
         else:
             articles.append(item)
+    if progress:
+        progress(0, len(articles))
     result.articles = list(run(articles, progress))
     return result
