@@ -182,3 +182,19 @@ def test_min_confidence_leaves_out_weak_relations() -> None:
     assert weak  # cooperatesWith from a signed agreement is below 0.7
     assert g.query("ASK { ?a kgo:cooperatesWith ?b }") is False
     assert g.query("ASK { ?c kgo:handledBy ?a }") is True
+
+
+def test_inline_view_draws_in_a_browser(graph, tmp_path: Path, browser_ok) -> None:
+    from kg.browser import offline_page
+
+    view = graph.view()
+    host = tmp_path / "notebook.html"  # a notebook's output area, as JupyterLab or VS Code shows it
+    host.write_text(f"<!doctype html><meta charset='utf-8'><body>{view._repr_html_()}</body>", encoding="utf-8")
+    with offline_page(host) as (page, log):
+        frame = page.wait_for_selector("iframe").content_frame()
+        frame.wait_for_function("window.kg && window.kg.readyMs > 0", timeout=30_000)
+        drawn = frame.evaluate("[kg.network.body.nodeIndices.length, kg.network.body.edgeIndices.length]")
+        height = page.evaluate("document.querySelector('iframe').getBoundingClientRect().height")
+    assert drawn == [view.nodes, view.edges] and view.nodes > 0
+    assert height >= view.height
+    assert log.errors == [] and log.blocked == [] and log.failed == []
