@@ -27,8 +27,8 @@ BEIHU = "北湖区人民法院审结北湖青禾食品有限公司侵犯“青�
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("articles")
-    (d / "dongjiang.txt").write_text(DONGJIANG, encoding="utf-8")
-    (d / "xiling.txt").write_text(XILING, encoding="utf-8")
+    for name, text in {"dongjiang": DONGJIANG, "xiling": XILING}.items():
+        (d / f"{name}.txt").write_text(text, encoding="utf-8")
     return d
 
 
