@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal
 
 from kg.build import Build, Extract, Progress, extract
 from kg.build import build as build_articles
@@ -218,14 +218,13 @@ class Rows(Sequence[dict[str, Any]]):
 
 
 def python(term: object) -> Any:
-    if term is None:
-        return None
+    """A SPARQL result term as a Python value (see `Rows`)."""
     if isinstance(term, Literal):
         value = term.toPython()
-        return float(value) if isinstance(value, Decimal) else value if not isinstance(value, Literal) else str(value)
-    if isinstance(term, (URIRef, BNode)):
-        return str(term)
-    return term
+        if isinstance(value, Decimal):
+            return float(value)
+        return str(value) if isinstance(value, Literal) else value  # a datatype Python has no type for
+    return None if term is None else str(term)
 
 
 @dataclass(frozen=True)

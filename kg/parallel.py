@@ -76,6 +76,8 @@ def in_order(submit: Callable[[list[Article]], Any], articles: Sequence[Article]
 def extract_in_processes(articles: Sequence[Article], progress: Progress | None = None, *, workers: int,
                          batch: int = BATCH) -> Iterator[ArticleGraph]:
     """Each article's graph, computed by `workers` local processes, in input order."""
+    if not articles:
+        return
     # spawn: a fresh interpreter is safe whatever threads this one runs (and works everywhere)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up) as pool:
@@ -96,6 +98,8 @@ def extract_on_dask(articles: Sequence[Article], progress: Progress | None = Non
     None to start a local cluster of `workers` processes (Dask's default count
     when None) for this build only.
     """
+    if not articles:
+        return
     with dask_client(scheduler, workers) as client:
         count = max(1, len(client.scheduler_info()["workers"]))
         submit = lambda chunk: client.submit(extract_batch, chunk, pure=False)  # noqa: E731
