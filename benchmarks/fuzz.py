@@ -39,10 +39,10 @@ class Crash(Exception):
 def check_file(path: Path):
     """Build one input file as `kg build` does and parse the outputs back; Crash if anything broke.
 
-    Returns the `kg.build.Build`."""
+    Returns the `kg.builder.Build`."""
     from rdflib import Dataset, Graph
 
-    from kg.build import build
+    from kg.builder import build
     from kg.export import serialise
     from kg.failures import to_jsonl
     from kg.view import render_network
@@ -82,7 +82,7 @@ def child(corpus: Path, artifacts: Path, seconds: int, timeout: int) -> None:
     import atheris
 
     with atheris.instrument_imports(include=["kg"]):
-        import kg.build  # noqa: F401 - imported here to be instrumented
+        import kg.builder  # noqa: F401 - imported here to be instrumented
         import kg.export  # noqa: F401
         import kg.view  # noqa: F401
     folder = Path(tempfile.mkdtemp(prefix="kg-fuzz-"))

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kg.build import build
+from kg.builder import build
 from kg.export import serialise, write_outputs
 
 HELD_OUT = ["d09", "d10", "d11", "d12"]

@@ -71,13 +71,17 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
                    help="leave out relations less confident than X (0-1; default 0: keep all)")
+    p.add_argument("--workers", type=positive, metavar="N",
+                   help="extract articles in N processes (default 1); with --dask, the local cluster's size")
+    p.add_argument("--dask", nargs="?", const=True, default=False, metavar="SCHEDULER",
+                   help="extract on a Dask cluster: a scheduler's address, or none to start a local cluster")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
     p.add_argument("--store", type=Path, metavar="DIR2", help=store_help)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.set_defaults(run=run_demo, min_confidence=0.0)
+    p.set_defaults(run=run_demo, min_confidence=0.0, workers=None, dask=False)
 
     source_help = f"a store, or a build folder holding one (default: {DEFAULT_STORE})"
     p = sub.add_parser("query", help="ask a SPARQL question of a store or a graph file")
@@ -139,34 +143,40 @@ def confidence(text: str) -> float:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from kg.build import build
+    from kg.api import build
     from kg.export import write_atomic
     from kg.failures import to_jsonl
     from kg.outputs import write_from_store
 
+    if isinstance(args.dask, str) and args.workers is not None:
+        raise UserError("--workers sets the size of a local cluster; a running Dask scheduler has its own workers")
     show = not args.quiet
-    progress = None
-    if show and sys.stderr.isatty():
-        progress = lambda i, a: print(f"\r[{i}] {a.id[:40]:40}", end="", file=sys.stderr, flush=True)  # noqa: E731
     store = open_store(args.store or args.out / "store")
     before = store.triples()
-    result = build(args.inputs, progress=progress, known=store.article_hashes())
-    if progress and result.articles:
-        print(file=sys.stderr)
-    for failure in result.failures:
+    graph = build([Path(p) for p in args.inputs], workers=args.workers, dask=args.dask,
+                  progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence,
+                  known=store.article_hashes())
+    for failure in graph.failures:
         print(f"kg: {failure}", file=sys.stderr)
-    if not result.articles and not result.unchanged:
+    if not graph.articles and not graph.unchanged:
         raise UserError("no article could be read; nothing written")
-    if result.articles:
-        store.put_articles(result.dataset(args.min_confidence))
+    if graph.articles:
+        store.put_articles(graph.to_rdflib())
     written = write_from_store(store, args.out)
-    write_atomic(args.out / "failed.jsonl", to_jsonl(result.failures))
+    write_atomic(args.out / "failed.jsonl", to_jsonl(graph.failures))
     if show:
-        print(result.summary())
+        print(graph.summary())
         after = store.triples()
         print(f"store: {after} triples ({after - before:+d}) in {store.name}")
         print(f"wrote graph files and network.html to {args.out}" if written else f"{args.out} is up to date")
-    return 1 if result.failures else 0
+    return 1 if graph.failures else 0
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number from 1 up."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 up")
+    return int(text)
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -45,11 +45,16 @@ class Article:
         return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def read_inputs(paths: Iterable[str | Path]) -> Iterator[Article | Failure]:
-    """Articles from the given files and folders, in a stable order, with failures in line."""
+def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Failure]:
+    """Articles from the given files and folders, in a stable order, with failures in line.
+
+    An `Article` among the paths (the Python API takes texts too) is passed on as it is.
+    """
     seen: dict[str, str] = {}
-    for path in map(Path, paths):
-        if path.is_dir():
+    for path in paths:
+        if isinstance(path, Article):
+            files = [path]
+        elif (path := Path(path)).is_dir():
             files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
             if not files:
                 yield Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files")
@@ -59,7 +64,7 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[Article | Failure]:
             yield Failure(shown(path), "no such file or folder")
             continue
         for file in files:
-            for item in guarded(file):
+            for item in [file] if isinstance(file, Article) else guarded(file):
                 if isinstance(item, Article):
                     if item.id in seen:
                         item = Failure(item.source, f"article id {item.id!r} already read from {seen[item.id]}",

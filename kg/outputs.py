@@ -23,13 +23,19 @@ def write_from_store(store: Store, out: Path) -> bool:
     stamp = out / STATE
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == state and all((out / n).is_file() for n in OUTPUTS):
         return False
-    from kg.export import serialise, write_atomic, write_outputs
+    from kg.export import write_atomic, write_outputs
+
+    write_outputs(out, render(store))  # everything is rendered before the first file is replaced
+    write_atomic(stamp, state.encode("utf-8"))
+    return True
+
+
+def render(store: Store) -> dict[str, bytes]:
+    """The output files of the store's whole content, by name."""
+    from kg.export import serialise
     from kg.view import render_network
 
     ds = store.dataset()
-    # everything is rendered before the first file is replaced
     files = serialise(ds)
     files["network.html"] = render_network(ds)[0]
-    write_outputs(out, files)
-    write_atomic(stamp, state.encode("utf-8"))
-    return True
+    return files

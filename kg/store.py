@@ -73,6 +73,11 @@ class Store:
         return cls(store, str(path))
 
     @classmethod
+    def in_memory(cls) -> Store:
+        """An empty store in memory (the Python API's outputs pass through one)."""
+        return cls(ox.Store(), "memory")
+
+    @classmethod
     def from_file(cls, path: Path) -> Store:
         """An in-memory store holding an RDF file (.ttl, .trig, .nq, .nt, .jsonld, .rdf)."""
         if not path.is_file():

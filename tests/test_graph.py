@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.build import Build, build
+from kg.builder import Build, build
 from kg.export import serialise
 from kg.graph import add_article, bind, check, union
 from kg.ingest import Article

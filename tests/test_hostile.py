@@ -271,7 +271,7 @@ def test_mixed_corpus_outputs_parse(mixed) -> None:
 @pytest.mark.parametrize("stage", ["normalize", "nlp", "resolve", "rdf"])
 def test_one_article_failing_in_a_stage_is_reported_and_the_rest_built(tmp_path: Path, monkeypatch, stage: str) -> None:
     import kg.analyse
-    import kg.build
+    import kg.builder
     import kg.resolve
 
     poison = "毒药"
@@ -289,14 +289,14 @@ def test_one_article_failing_in_a_stage_is_reported_and_the_rest_built(tmp_path:
         monkeypatch.setattr(kg.resolve.Resolver, "__call__",
                             lambda self, a, n, d: 1 / 0 if poison in n.original else real_resolve(self, a, n, d))
     else:
-        real_add = kg.build.add_article
+        real_add = kg.builder.add_article
 
         def add(g, ag):
             real_add(g, ag)
             if poison in ag.article.text:
                 g.add((rdflib.URIRef("https://w3id.org/kg-ip/id/broken iri"), RDF.type, KGO.Article))
 
-        monkeypatch.setattr(kg.build, "add_article", add)
+        monkeypatch.setattr(kg.builder, "add_article", add)
     (tmp_path / "in").mkdir()
     for name, text in (("a", "东江市公安局开展专项行动。"), ("b", f"东江海关查获{poison}一批。"), ("c", "北湖区知识产权局召开会议。")):
         (tmp_path / "in" / f"{name}.txt").write_text(text, encoding="utf-8")

@@ -14,7 +14,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from kg.build import build
+from kg.builder import build
 from kg.datafiles import KG_DATA, read_list
 from kg.evaluate import score
 

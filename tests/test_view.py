@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg import layout
-from kg.browser import CHROMIUM, offline_page
+from kg.browser import offline_page
 from kg.view import NetworkStats, ViewError, relation_labels, to_networkx, write_network
 
 KGO = Namespace("https://w3id.org/kg-ip/ontology#")
@@ -249,16 +248,6 @@ def test_empty_graph(tmp_path):
 
 
 # --------------------------------------------------------------------------- in a real browser
-
-
-@pytest.fixture()
-def browser_ok() -> None:
-    """Chromium must be there in CI (`make test` installs it); elsewhere its absence skips."""
-    pytest.importorskip("playwright", reason="playwright missing: pip install -e '.[test]'")
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} missing in CI; `make test` should have installed Debian's chromium")
-        pytest.skip(f"{CHROMIUM} missing: `make test` installs it (apt-get install chromium fonts-wqy-microhei)")
 
 
 def _open_ready(page, log) -> None:

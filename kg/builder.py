@@ -4,16 +4,16 @@
 costs only itself: whatever fails (reading, normalize, nlp, resolve, rdf) becomes
 a `Failure` and the rest are built. Articles already built (same id and content
 hash, see `kg.store`) are skipped before any language processing, and the spaCy
-pipeline is only loaded when there is something to analyse. The CLI and the
-Python API both go through here.
+pipeline is only loaded when there is something to analyse. `analyse_all` does
+the analysing in this process; `kg.parallel` has the same in worker processes or
+on a Dask cluster. The CLI and the Python API both go through here.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph
@@ -23,10 +23,10 @@ from kg.graph import add_article, check, to_dataset
 from kg.ingest import Article, read_inputs
 
 if TYPE_CHECKING:  # importing kg.analyse loads spaCy, which only new articles need
-    from kg.analyse import Analyser
     from kg.resolve import ArticleGraph
 
-Progress = Callable[[int, Article], None]
+Progress = Callable[[int, int], None]  # called with (articles done, articles in all)
+Analyse = Callable[[Sequence[Article], "Progress | None"], Iterable["ArticleGraph | Failure"]]
 
 
 @dataclass
@@ -69,35 +69,44 @@ class Build:
         return "\n".join(lines)
 
 
-def build(inputs: Iterable[str | Path], progress: Progress | None = None,
-          known: Mapping[str, str] | None = None) -> Build:
+def analyse_all(articles: Sequence[Article], progress: Progress | None = None) -> Iterator[ArticleGraph | Failure]:
+    """Each article's graph, or the failure that cost it, in input order, in this process."""
+    from kg.analyse import Analyser
+
+    analyse = Analyser()
+    for done, article in enumerate(articles, 1):
+        try:
+            yield analyse(article)
+        except StageError as e:
+            yield Failure.of(e.__cause__ or e, article.source, e.stage, article.id)
+        if progress:
+            progress(done, len(articles))
+
+
+def build(inputs: Iterable[str | Path | Article], progress: Progress | None = None,
+          known: Mapping[str, str] | None = None, run: Analyse = analyse_all) -> Build:
     """Read inputs and analyse every article; failures are collected, not raised.
 
     known: the content hash of each article already built, by id; an article
     with the same id and hash is listed in `unchanged` instead of analysed.
+    run: analyses the new articles: `analyse_all` here, or one of `kg.parallel`'s.
     """
     known = known or {}
     result = Build()
-    analyse: Analyser | None = None
-    done = 0
+    articles = []
     for item in read_inputs(inputs):
         if isinstance(item, Failure):
             result.failures.append(item)
-            continue
-        if known.get(item.id) == item.content_hash:
+        elif known.get(item.id) == item.content_hash:
             result.unchanged.append(item.id)
-            continue
-        if analyse is None:
-            from kg.analyse import Analyser
-
-            analyse = Analyser()
-        done += 1
+        else:
+            articles.append(item)
+    if articles:
         if progress:
-            progress(done, item)
-        try:
-            ag = analyse(item)
-        except StageError as e:
-            result.failures.append(Failure.of(e.__cause__ or e, item.source, e.stage, item.id))
-            continue
-        result.add(ag)
+            progress(0, len(articles))
+        for item in run(articles, progress):
+            if isinstance(item, Failure):
+                result.failures.append(item)
+            else:
+                result.add(item)
     return result
