@@ -357,7 +357,9 @@ class EntityRecognizer:
         word = text[start:end]
         if not LATIN_BRAND.fullmatch(word) or word.lower() in self.brand_stopwords:
             return False
-        return not (ADDRESS_CHAR.match(text, max(0, start - 1)) and start > 0 or ADDRESS_CHAR.match(text, end))
+        joined_before = start > 0 and ADDRESS_CHAR.match(text, start - 1)  # @customs, .gov
+        joined_after = ADDRESS_CHAR.match(text, end)  # crimereport@, customs.
+        return not (joined_before or joined_after)
 
     def brand_lists(self, text: str) -> Iterator[Mention]:
         """Each name of an enumeration of brands: 包括NIKE、TOYOTA、凤凰等知名品牌."""

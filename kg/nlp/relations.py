@@ -29,6 +29,7 @@ from kg.nlp.entities import ORG_TYPES, in_sentence
 BODIES = ("Agency", "Association")
 # what may stand beside a case title on its own line in a case list: "一、", "案例二:", "3."
 TITLE_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.]|\d{1,2}[.、]|案例[一二三四五六七八九十\d]+[:、]?)?\s*[“”\"]*\s*")
+LIST_SEPARATORS = ("、", "和", "与", "及", ",", "以及")  # between the names of a coordinated list
 LIST_LEAD = re.compile(r"(?:称号)?(?:分别)?(?:为|是|包括|有)[:：]?")
 REPORTER = re.compile(r"记者|通讯员|编辑|摄影")
 WINNING = ("荣获", "获得", "获评", "获")  # verbs whose subject receives the award
@@ -211,18 +212,16 @@ class RelationExtractor:
     @staticmethod
     def listed_after(text: str, award: Span, top: list[Span], offset: int) -> list[Span]:
         """The bodies listed right after an award: "…示范企业为A、B和C" (A, B and C)."""
-        pos = award.end_char - offset
-        lead = LIST_LEAD.match(text, pos)
+        lead = LIST_LEAD.match(text, award.end_char - offset)
         if lead is None:
             return []
-        out = []
+        out: list[Span] = []
+        pos = lead.end()  # the first name starts right after 为, each next one after a separator
         for m in top:
             at = m.start_char - offset
             if at < lead.end():
                 continue
-            if at != pos and not (out and text[pos:at] in ("、", "和", "与", "及", ",", "以及")) and at != lead.end():
-                break
-            if m.label_ not in ("Company", "Agency", "Association"):
+            if text[pos:at] not in (LIST_SEPARATORS if out else ("",)) or m.label_ not in ORG_TYPES:
                 break
             out.append(m)
             pos = m.end_char - offset
@@ -300,7 +299,7 @@ class RelationExtractor:
                 group = [last]
                 for m in reversed(recipients[:-1]):
                     gap = text[m.end_char - sent.start_char:group[-1].start_char - sent.start_char]
-                    if gap in ("、", "和", "与", "及", ",", "以及"):
+                    if gap in LIST_SEPARATORS:
                         group.append(m)
                     else:
                         break
