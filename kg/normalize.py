@@ -59,9 +59,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.datafiles import KG_DATA, read_list
+
 __all__ = ["Normalized", "normalize", "clean", "to_simplified", "strip_pinyin"]
 
-_DATA = Path(__file__).parent / "data"
 
 # --------------------------------------------------------------------------- patterns
 
@@ -107,9 +108,7 @@ class _Pinyin:
         self.by_toneless: dict[str, str] = {}
         self.readings: dict[str, set[str]] = {}  # char -> toneless syllables
         self.trails: dict[str, set[int]] = {}  # toned syllable -> GBK trail bytes of its chars
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line or line.startswith("#"):
-                continue
+        for line in read_list(path):
             syl, chars = line.split("\t")
             self.by_reading[syl] = chars
             bare = _toneless(syl)
@@ -124,17 +123,12 @@ class _Pinyin:
 
 @functools.lru_cache(maxsize=1)
 def _pinyin() -> _Pinyin:
-    return _Pinyin(_DATA / "gbk_pinyin.tsv")
+    return _Pinyin(KG_DATA / "gbk_pinyin.tsv")
 
 
 @functools.lru_cache(maxsize=1)
 def _garbled_table() -> dict[str, str]:
-    table = {}
-    for line in (_DATA / "garbled.tsv").read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            form, char = line.split("\t")[:2]
-            table[form] = char
-    return table
+    return dict(line.split("\t")[:2] for line in read_list(KG_DATA / "garbled.tsv"))
 
 
 @functools.lru_cache(maxsize=1)
