@@ -1,0 +1,1 @@
+"""Learning kg's extraction from annotated articles: gold folders, folds, training, cross-validation."""
