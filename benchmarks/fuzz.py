@@ -39,13 +39,13 @@ class Crash(Exception):
 def check_file(path: Path):
     """Build one input file as `kg build` does and parse the outputs back; Crash if anything broke.
 
-    Returns the `kg.builder.Build`."""
+    Returns the `kg.run.builder.Build`."""
     from rdflib import Dataset, Graph
 
-    from kg.builder import build
-    from kg.export import serialise
+    from kg.run.builder import build
+    from kg.out.export import serialise
     from kg.failures import to_jsonl
-    from kg.view import render_network
+    from kg.out.view import render_network
 
     result = build([path])
     bugs = [f for f in result.failures if f.exception]
@@ -82,9 +82,9 @@ def child(corpus: Path, artifacts: Path, seconds: int, timeout: int) -> None:
     import atheris
 
     with atheris.instrument_imports(include=["kg"]):
-        import kg.builder  # noqa: F401 - imported here to be instrumented
-        import kg.export  # noqa: F401
-        import kg.view  # noqa: F401
+        import kg.run.builder  # noqa: F401 - imported here to be instrumented
+        import kg.out.export  # noqa: F401
+        import kg.out.view  # noqa: F401
     folder = Path(tempfile.mkdtemp(prefix="kg-fuzz-"))
 
     def one(data: bytes) -> None:

@@ -20,8 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kg.builder import build
-from kg.export import serialise, write_outputs
+from kg.run.builder import build
+from kg.out.export import serialise, write_outputs
 
 HELD_OUT = ["d09", "d10", "d11", "d12"]
 TARGETS = {"headline": 0.90, "other": 0.85, "relations_micro": 0.75}

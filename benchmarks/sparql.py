@@ -3,7 +3,7 @@
     nice -n 10 .venv/bin/python benchmarks/sparql.py [--triples 1000000] [--rdflib-timeout 300]
 
 Makes synthetic articles in kg's own shape, through the same code a build uses
-(`kg.graph.to_dataset` over `ArticleGraph`s): agencies seated in places, their
+(`kg.rdf.graph.to_dataset` over `ArticleGraph`s): agencies seated in places, their
 branches, companies that recur across cases, brands, awards with their
 awarding bodies, campaigns, documents, and a provenance statement for every
 relation, until the union of the article graphs has --triples triples. Writes
@@ -36,11 +36,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from kg.graph import to_dataset
-from kg.ingest import Article
-from kg.queries import named_queries
-from kg.resolve import ArticleGraph, Entity, Fact
-from kg.store import Store
+from kg.rdf.graph import to_dataset
+from kg.read.ingest import Article
+from kg.store.queries import named_queries
+from kg.resolve.resolver import ArticleGraph, Entity, Fact
+from kg.store.store import Store
 
 LIMIT_MS = 100.0
 AGENCY_KINDS = ["市场监督管理局", "公安局", "知识产权局", "海关", "中级人民法院", "人民检察院", "版权局", "文化市场综合行政执法支队"]

@@ -23,20 +23,20 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import Dataset, Graph, Literal
 
-from kg.builder import Analyse, Build, Progress, analyse_all
-from kg.builder import build as build_articles
-from kg.export import write_atomic, write_outputs
+from kg.run.builder import Analyse, Build, Progress, analyse_all
+from kg.run.builder import build as build_articles
+from kg.out.export import write_atomic, write_outputs
 from kg.failures import Failure
-from kg.ingest import SUFFIXES, Article
-from kg.namespaces import PREFIXES
-from kg.progress import ProgressBar
+from kg.read.ingest import SUFFIXES, Article
+from kg.rdf.namespaces import PREFIXES
+from kg.run.progress import ProgressBar
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
     from distributed import Client
 
-    from kg.resolve import ArticleGraph
+    from kg.resolve.resolver import ArticleGraph
 
 Input = str | Path | Article
 
@@ -47,7 +47,7 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     """Build the graph of some articles.
 
     inputs: `.txt` files, folders of them and `.jsonl` files, as for `kg build`;
-    `kg.ingest.Article` records; or article texts. A `Path` is always a path; a
+    `kg.read.ingest.Article` records; or article texts. A `Path` is always a path; a
     `str` is a path when it names an existing file or folder or is one line
     ending in `.txt` or `.jsonl`, and otherwise the text of an article whose id
     is `text-` and the start of its SHA-256.
@@ -78,11 +78,11 @@ def extractor(workers: int | None, dask: bool | str | Client) -> Analyse:
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if dask is not False and dask is not None:
-        from kg.parallel import extract_on_dask
+        from kg.run.parallel import extract_on_dask
 
         return partial(extract_on_dask, scheduler=None if dask is True else dask, workers=workers)
     if workers and workers > 1:
-        from kg.parallel import extract_in_processes
+        from kg.run.parallel import extract_in_processes
 
         return partial(extract_in_processes, workers=workers)
     return analyse_all
@@ -150,8 +150,8 @@ class KnowledgeGraph:
         return self._dataset
 
     def to_networkx(self) -> nx.MultiDiGraph:
-        """Entities as nodes and relations as keyed edges (see `kg.view.to_networkx`)."""
-        from kg.view import to_networkx
+        """Entities as nodes and relations as keyed edges (see `kg.out.view.to_networkx`)."""
+        from kg.out.view import to_networkx
 
         return to_networkx(self.to_rdflib())
 
@@ -174,8 +174,8 @@ class KnowledgeGraph:
 
     def view(self, *, focus: str | None = None, hops: int = 1, types: Iterable[str] | None = None,
              height: int = 600) -> NetworkView:
-        """The network page (see `kg.view.render_network`), shown inline by Jupyter and VS Code."""
-        from kg.view import render_network
+        """The network page (see `kg.out.view.render_network`), shown inline by Jupyter and VS Code."""
+        from kg.out.view import render_network
 
         page, stats = render_network(self.to_rdflib(), focus=focus, hops=hops, types=types)
         return NetworkView(page.decode("utf-8"), stats.nodes, stats.edges, height)
@@ -186,8 +186,8 @@ class KnowledgeGraph:
         They go through an in-memory store, as `kg build`'s go through its store, so
         both write the same bytes.
         """
-        from kg.outputs import render
-        from kg.store import Store
+        from kg.out.outputs import render
+        from kg.store.store import Store
 
         store = Store.in_memory()
         store.put_articles(self.to_rdflib())

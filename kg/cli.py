@@ -1,4 +1,4 @@
-"""The `kg` command line: a thin layer over `kg.build`, `kg.export` and friends.
+"""The `kg` command line: a thin layer over `kg.build`, `kg.out.export` and friends.
 
 Errors are one line on stderr and a non-zero exit; `--debug` shows tracebacks.
 Exit codes: 0 all good, 1 some inputs failed (the rest were built, the failures
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from kg import __version__
 
 if TYPE_CHECKING:
-    from kg.store import Store
+    from kg.store.store import Store
 
 DEFAULT_STORE = Path("kg-demo/store")
 PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
@@ -144,9 +144,9 @@ def confidence(text: str) -> float:
 
 def run_build(args: argparse.Namespace) -> int:
     from kg.api import build
-    from kg.export import write_atomic
+    from kg.out.export import write_atomic
     from kg.failures import to_jsonl
-    from kg.outputs import write_from_store
+    from kg.out.outputs import write_from_store
 
     if isinstance(args.dask, str) and args.workers is not None:
         raise UserError("--workers sets the size of a local cluster; a running Dask scheduler has its own workers")
@@ -187,7 +187,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from kg.validate import validate
+    from kg.rdf.validate import validate
 
     result = validate(load_graph(args.graph))
     if result.conforms:
@@ -199,7 +199,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def open_store(path: Path, read_only: bool = False) -> Store:
-    from kg.store import Store, StoreError
+    from kg.store.store import Store, StoreError
 
     try:
         return Store.open(path, read_only=read_only)
@@ -209,7 +209,7 @@ def open_store(path: Path, read_only: bool = False) -> Store:
 
 def read_source(store: Path | None, graph_file: Path | None) -> Store:
     """The store to read: a graph file loaded in memory, or a store folder opened read-only."""
-    from kg.store import Store, StoreError
+    from kg.store.store import Store, StoreError
 
     if graph_file is None:
         return open_store(store or DEFAULT_STORE, read_only=True)
@@ -222,9 +222,9 @@ def read_source(store: Path | None, graph_file: Path | None) -> Store:
 
 
 def run_query(args: argparse.Namespace) -> int:
-    from kg.queries import QueryError, named_queries, named_query, parse_params
-    from kg.results import render
-    from kg.store import first_line
+    from kg.store.queries import QueryError, named_queries, named_query, parse_params
+    from kg.store.results import render
+    from kg.store.store import first_line
 
     if args.list:
         for q in named_queries().values():
@@ -289,7 +289,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_push(args: argparse.Namespace) -> int:
     import os
 
-    from kg.push import PushError, push
+    from kg.store.push import PushError, push
 
     store = read_source(args.store, args.source)
     password = os.environ.get(PASSWORD_VARIABLE) if args.user else None
@@ -311,7 +311,7 @@ def run_push(args: argparse.Namespace) -> int:
 
 
 def run_view(args: argparse.Namespace) -> int:
-    from kg.view import ViewError, write_network
+    from kg.out.view import ViewError, write_network
 
     if args.hops is not None and args.focus is None:
         raise UserError("--hops needs --focus")
@@ -329,7 +329,7 @@ def run_view(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from kg.evaluate import GoldError, load_gold, score
+    from kg.learn.evaluate import GoldError, load_gold, score
 
     try:
         gold = load_gold(args.gold)
@@ -341,15 +341,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
     result = score(gold, graph)
     print(result.table(errors=args.errors))
     if args.json:
-        from kg.export import write_atomic
+        from kg.out.export import write_atomic
 
         write_atomic(args.json, json.dumps(result.to_json(), ensure_ascii=False, indent=1).encode())
     return 0
 
 
-def load_graph(path: Path, into=None):  # noqa: ANN001, ANN201 - rdflib types stay inside kg.graph
+def load_graph(path: Path, into=None):  # noqa: ANN001, ANN201 - rdflib types stay inside kg.rdf.graph
     """A graph file read for a command, or a one-line UserError."""
-    from kg.graph import GraphFileError, read_graph
+    from kg.rdf.graph import GraphFileError, read_graph
 
     try:
         return read_graph(path, into)

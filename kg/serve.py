@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from kg.store import Store
+from kg.store.store import Store
 
 RESULTS = [  # (media type, format); the first is the default
     ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
@@ -53,7 +53,7 @@ class Endpoint(ThreadingHTTPServer):
     def network_page(self) -> bytes:
         with self._page_lock:
             if self._page is None:
-                from kg.view import render_network
+                from kg.out.view import render_network
 
                 self._page = render_network(self.store.dataset())[0]
             return self._page

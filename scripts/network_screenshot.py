@@ -15,7 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kg.browser import offline_page
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the browser driver is test tooling
+from browser import offline_page  # noqa: E402
 from kg.cli import main as kg
 
 

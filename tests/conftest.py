@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from kg.browser import CHROMIUM
+from browser import CHROMIUM
 
 
 @pytest.fixture()

@@ -1,14 +1,14 @@
-"""Tests for kg.analyse: long articles in pieces, and the stage that fails. Invented texts."""
+"""Tests for kg.run.analyse: long articles in pieces, and the stage that fails. Invented texts."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kg import analyse as analyse_module
-from kg.analyse import Analyser, StageError, pieces
-from kg.ingest import Article
-from kg.normalize import clean
+from kg.run import analyse as analyse_module
+from kg.run.analyse import Analyser, StageError, pieces
+from kg.read.ingest import Article
+from kg.text.normalize import clean
 
 PARAGRAPHS = [
     "5月8日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,没收侵权商品1200件。\n",

@@ -15,8 +15,8 @@ import rdflib
 import kg
 from kg.api import QueryError, Rows
 from kg.cli import main
-from kg.ingest import Article
-from kg.view import render_network
+from kg.read.ingest import Article
+from kg.out.view import render_network
 
 DONGJIANG = ("5月8日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,没收侵权商品1200件。"
              "东江市市场监督管理局与中国东江品牌保护协会联合开展“清风”专项行动。\n")
@@ -185,7 +185,7 @@ def test_min_confidence_leaves_out_weak_relations() -> None:
 
 
 def test_inline_view_draws_in_a_browser(graph, tmp_path: Path, browser_ok) -> None:
-    from kg.browser import offline_page
+    from browser import offline_page
 
     view = graph.view()
     host = tmp_path / "notebook.html"  # a notebook's output area, as JupyterLab or VS Code shows it

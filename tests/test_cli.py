@@ -223,7 +223,7 @@ def _page_data(path: Path) -> dict:
 
 @pytest.mark.parametrize("name", ["graph.ttl", "graph.trig", "graph.jsonld", "graph.nq"])
 def test_view_draws_every_format(built, tmp_path: Path, name: str) -> None:
-    from kg.view import to_networkx
+    from kg.out.view import to_networkx
 
     ds = rdflib.Dataset()
     ds.parse(built[0] / "graph.trig", format="trig")
@@ -360,12 +360,12 @@ def _assert_failed_cleanly(rc: int, stderr: str, out: Path) -> None:
 
 
 def test_failure_in_serialise_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:
-    import kg.export
+    import kg.out.export
 
     def boom(ds):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(kg.export, "serialise", boom)
+    monkeypatch.setattr(kg.out.export, "serialise", boom)
     rc, _, stderr = run("build", str(good), "--out", str(old_out))
     _assert_failed_cleanly(rc, stderr, old_out)
     assert "disk on fire" in stderr
@@ -401,12 +401,12 @@ def test_failure_while_writing_keeps_old_graph(old_out: Path, good: Path, monkey
 
 
 def test_failure_in_network_page_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:
-    import kg.view
+    import kg.out.view
 
     def boom(*a, **k):
         raise RuntimeError("template missing")
 
-    monkeypatch.setattr(kg.view, "render_network", boom)
+    monkeypatch.setattr(kg.out.view, "render_network", boom)
     rc, _, stderr = run("build", str(good), "--out", str(old_out))
     _assert_failed_cleanly(rc, stderr, old_out)
 

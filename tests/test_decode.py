@@ -1,11 +1,11 @@
-"""Tests for kg.decode: bytes of invented sentences in each encoding kg reads."""
+"""Tests for kg.read.decode: bytes of invented sentences in each encoding kg reads."""
 from __future__ import annotations
 
 import codecs
 
 import pytest
 
-from kg.decode import DecodeError, decode, decode_name
+from kg.read.decode import DecodeError, decode, decode_name
 
 SIMPLIFIED = [
     "东江市市场监督管理局查处东江宏达贸易有限公司侵犯注册商标专用权案。",

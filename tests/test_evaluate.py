@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.evaluate import load_gold, match_key, score
-from kg.graph import read_graph
+from kg.learn.evaluate import load_gold, match_key, score
+from kg.rdf.graph import read_graph
 
 SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
 

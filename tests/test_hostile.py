@@ -27,9 +27,9 @@ import pytest
 import rdflib
 from rdflib.namespace import DCTERMS, RDF
 
-import kg.analyse
+import kg.run.analyse
 from kg.cli import main
-from kg.export import TEMP
+from kg.out.export import TEMP
 
 ROOT = Path(__file__).resolve().parents[1]
 KGO = rdflib.Namespace("https://w3id.org/kg-ip/ontology#")
@@ -83,12 +83,12 @@ def test_seed_case_goes_through_the_whole_pipeline(path: Path) -> None:
 
 
 def test_harness_reports_a_crash(tmp_path: Path, monkeypatch) -> None:
-    import kg.analyse
+    import kg.run.analyse
 
     def boom(text: str):
         raise ZeroDivisionError("planted bug")
 
-    monkeypatch.setattr(kg.analyse, "normalize", boom)
+    monkeypatch.setattr(kg.run.analyse, "normalize", boom)
     with pytest.raises(fuzz.Crash, match="planted bug"):
         fuzz.check_bytes(b"\x00" + "东江市公安局开展专项行动。".encode(), tmp_path)
 
@@ -213,7 +213,7 @@ def mixed(tmp_path_factory) -> tuple[Corpus, Path, int, str, str]:
     out = tmp_path_factory.mktemp("mixed-out")
     t0 = time.perf_counter()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(kg.analyse, "MAX_CHARS", PIECE)
+        mp.setattr(kg.run.analyse, "MAX_CHARS", PIECE)
         rc, stdout, stderr = run("build", str(folder), "--out", str(out))
     print(f"mixed corpus of {corpus.files} files built in {time.perf_counter() - t0:.1f} s")
     return corpus, out, rc, stdout, stderr
@@ -270,14 +270,14 @@ def test_mixed_corpus_outputs_parse(mixed) -> None:
 
 @pytest.mark.parametrize("stage", ["normalize", "nlp", "resolve", "rdf"])
 def test_one_article_failing_in_a_stage_is_reported_and_the_rest_built(tmp_path: Path, monkeypatch, stage: str) -> None:
-    import kg.analyse
-    import kg.builder
-    import kg.resolve
+    import kg.run.analyse
+    import kg.run.builder
+    import kg.resolve.resolver
 
     poison = "毒药"
     if stage == "normalize":
-        real = kg.analyse.normalize
-        monkeypatch.setattr(kg.analyse, "normalize", lambda t: 1 / 0 if poison in t else real(t))
+        real = kg.run.analyse.normalize
+        monkeypatch.setattr(kg.run.analyse, "normalize", lambda t: 1 / 0 if poison in t else real(t))
     elif stage == "nlp":
         from kg.nlp import load_pipeline
 
@@ -285,18 +285,18 @@ def test_one_article_failing_in_a_stage_is_reported_and_the_rest_built(tmp_path:
         real_call = type(nlp).__call__
         monkeypatch.setattr(type(nlp), "__call__", lambda self, t, **k: 1 / 0 if poison in t else real_call(self, t, **k))
     elif stage == "resolve":
-        real_resolve = kg.resolve.Resolver.__call__
-        monkeypatch.setattr(kg.resolve.Resolver, "__call__",
+        real_resolve = kg.resolve.resolver.Resolver.__call__
+        monkeypatch.setattr(kg.resolve.resolver.Resolver, "__call__",
                             lambda self, a, n, d: 1 / 0 if poison in n.original else real_resolve(self, a, n, d))
     else:
-        real_add = kg.builder.add_article
+        real_add = kg.run.builder.add_article
 
         def add(g, ag):
             real_add(g, ag)
             if poison in ag.article.text:
                 g.add((rdflib.URIRef("https://w3id.org/kg-ip/id/broken iri"), RDF.type, KGO.Article))
 
-        monkeypatch.setattr(kg.builder, "add_article", add)
+        monkeypatch.setattr(kg.run.builder, "add_article", add)
     (tmp_path / "in").mkdir()
     for name, text in (("a", "东江市公安局开展专项行动。"), ("b", f"东江海关查获{poison}一批。"), ("c", "北湖区知识产权局召开会议。")):
         (tmp_path / "in" / f"{name}.txt").write_text(text, encoding="utf-8")
@@ -338,7 +338,7 @@ def _parse_html(path: Path) -> None:
 
 def _open_store(path: Path) -> None:
     """The store opens, and every article in it is whole: its graph holds its id and content hash."""
-    from kg.store import Store
+    from kg.store.store import Store
 
     if not (path / "CURRENT").exists():
         return  # killed before the store was born: the next build makes it
@@ -456,7 +456,7 @@ def test_build_stopped_while_writing_says_so_and_leaves_no_temporary_file(small_
 
 
 def test_temporary_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
-    from kg.export import write_atomic
+    from kg.out.export import write_atomic
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

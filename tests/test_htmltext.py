@@ -1,9 +1,9 @@
-"""Tests for kg.htmltext on web pages written for these tests (invented bodies)."""
+"""Tests for kg.read.htmltext on web pages written for these tests (invented bodies)."""
 from __future__ import annotations
 
 import pytest
 
-from kg.htmltext import extract, looks_like_html
+from kg.read.htmltext import extract, looks_like_html
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>东江通报 - 东江市市场监督管理局</title>

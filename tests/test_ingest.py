@@ -1,4 +1,4 @@
-"""Tests for kg.ingest.read_inputs. All bodies and texts here are invented."""
+"""Tests for kg.read.ingest.read_inputs. All bodies and texts here are invented."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.failures import Failure
-from kg.ingest import Article, read_inputs
+from kg.read.ingest import Article, read_inputs
 
 TEXT = "东江市市场监督管理局查处东江宏达贸易有限公司侵权案。\n"
 
@@ -325,7 +325,7 @@ def test_file_name_in_gbk_bytes(tmp_path: Path) -> None:
 
 
 def test_unexpected_error_in_one_file_costs_only_that_file(tmp_path: Path, monkeypatch) -> None:
-    from kg import htmltext
+    from kg.read import htmltext
 
     def boom(html: str):
         raise RuntimeError("parser exploded")

@@ -1,4 +1,4 @@
-"""Tests for kg.layout (positions of the network page)."""
+"""Tests for kg.out.layout (positions of the network page)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import statistics
 
 import networkx as nx
 
-from kg import layout
-from kg.layout import EDGE_PX, SPRING_LIMIT, label_width
+from kg.out import layout
+from kg.out.layout import EDGE_PX, SPRING_LIMIT, label_width
 
 
 def _graph() -> nx.MultiDiGraph:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kg.graph import IRI
-from kg.namespaces import KGG, KGR, MAX_SLUG, article_graph_iri, article_iri, entity_iri, slug
+from kg.rdf.graph import IRI
+from kg.rdf.namespaces import KGG, KGR, MAX_SLUG, article_graph_iri, article_iri, entity_iri, slug
 
 # any code point at all, lone surrogates included (from JSON escapes and undecodable file names)
 ANY = st.text(st.characters(codec=None, categories=None), max_size=300)

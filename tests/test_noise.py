@@ -14,9 +14,10 @@ from pathlib import Path
 import opencc
 import pytest
 
-from kg.builder import build
-from kg.datafiles import KG_DATA, read_list
-from kg.evaluate import score
+from kg.run.builder import build
+from kg.datafiles import read_list
+from kg.text.normalize import DATA
+from kg.learn.evaluate import score
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
@@ -33,7 +34,7 @@ def figures(tmp: Path, text: str, gold: dict) -> tuple[float, float, float]:
 def syllables() -> dict[str, str]:
     """A reading of each character, from kg's pinyin table (any reading does for noise)."""
     out = {}
-    for line in read_list(KG_DATA / "gbk_pinyin.tsv"):
+    for line in read_list(DATA / "gbk_pinyin.tsv"):
         syllable, chars = line.split("\t")
         for ch in chars:
             out.setdefault(ch, syllable)

@@ -1,4 +1,4 @@
-"""Tests for kg.normalize on invented sentences written in the style of broken news pages."""
+"""Tests for kg.text.normalize on invented sentences written in the style of broken news pages."""
 
 import random
 import unicodedata
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kg.normalize as kn
-from kg.normalize import Normalized, clean, normalize, strip_pinyin, to_simplified
+import kg.text.normalize as kn
+from kg.text.normalize import Normalized, clean, normalize, strip_pinyin, to_simplified
 
 
 # --------------------------------------------------------------------------- pinyin

@@ -1,5 +1,5 @@
 """Tests for the ontology (ontology/kg.ttl), the SHACL shapes (ontology/shapes.ttl)
-and kg.validate: the files parse, every term is labelled in Chinese and English,
+and kg.rdf.validate: the files parse, every term is labelled in Chinese and English,
 a hand-written conforming graph passes, and each kind of error is caught."""
 
 from decimal import Decimal
@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, Namespace, URIRef
 
-from kg.resources import ontology_path
-from kg.validate import validate
+from kg.datafiles import ontology_path
+from kg.rdf.validate import validate
 
 KGO = Namespace("https://w3id.org/kg-ip/ontology#")
 KGR = Namespace("https://w3id.org/kg-ip/id/")

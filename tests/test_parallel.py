@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.builder import analyse_all
+from kg.run.builder import analyse_all
 from kg.cli import main
-from kg.ingest import Article
-from kg.parallel import IN_FLIGHT, batches, in_order
-from kg.progress import ProgressBar
+from kg.read.ingest import Article
+from kg.run.parallel import IN_FLIGHT, batches, in_order
+from kg.run.progress import ProgressBar
 
 SAMPLES = sorted(str(p) for p in (files("kg") / "samples").iterdir() if p.name.endswith((".txt", ".jsonl")))
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.ingest import Article
+from kg.read.ingest import Article
 from kg.nlp import load_pipeline
-from kg.normalize import normalize
-from kg.resolve import ArticleGraph, Resolver
+from kg.text.normalize import normalize
+from kg.resolve.resolver import ArticleGraph, Resolver
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_case_list_entries(extract):
 
 
 def test_listed_body_gets_full_name_english_name_and_wikidata(extract):
-    from kg.graph import to_dataset
+    from kg.rdf.graph import to_dataset
     from rdflib import OWL, URIRef
     from rdflib.namespace import SKOS
 

@@ -25,8 +25,8 @@ import rdflib
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kg.cli import main
-from kg.queries import named_queries
-from kg.store import Store
+from kg.store.queries import named_queries
+from kg.store.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 GRAPHS = ["https://w3id.org/kg-ip/graph/a1", "https://w3id.org/kg-ip/graph/a2"]

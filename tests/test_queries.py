@@ -16,9 +16,9 @@ import rdflib
 from rdflib import Literal
 
 from kg.cli import main
-from kg.queries import QueryError, named_queries, named_query, parse
-from kg.results import MAX_CELL, table, width
-from kg.store import Store
+from kg.store.queries import QueryError, named_queries, named_query, parse
+from kg.store.results import MAX_CELL, table, width
+from kg.store.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 

@@ -18,9 +18,9 @@ import rdflib
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from kg.queries import named_query
+from kg.store.queries import named_query
 from kg.serve import make_server, negotiate
-from kg.store import Store
+from kg.store.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 CASES = named_query("cases-per-agency").text

@@ -14,9 +14,9 @@ from rdflib.namespace import XSD
 
 import kg.nlp
 from kg.cli import main
-from kg.ingest import Article
-from kg.namespaces import KGO, article_graph_iri
-from kg.store import Store
+from kg.read.ingest import Article
+from kg.rdf.namespaces import KGO, article_graph_iri
+from kg.store.store import Store
 
 A1 = "6月2日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,罚款3万元。\n"
 A1_CHANGED = "6月2日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,罚款5万元。\n"
@@ -235,7 +235,7 @@ def test_terms_survive_the_store(tmp_path: Path) -> None:
 
 def test_graph_commands_read_a_store(first) -> None:
     """kg view, validate and evaluate read a store (or the build folder holding it) like a graph file."""
-    from kg.graph import read_graph
+    from kg.rdf.graph import read_graph
 
     _, out, _ = first
     from_file = read_graph(out / "graph.trig")

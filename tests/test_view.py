@@ -1,4 +1,4 @@
-"""Tests for kg.view (network page). All entities here are invented."""
+"""Tests for kg.out.view (network page). All entities here are invented."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import rdflib
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg import layout
-from kg.browser import offline_page
-from kg.view import NetworkStats, ViewError, relation_labels, to_networkx, write_network
+from kg.out import layout
+from browser import offline_page
+from kg.out.view import NetworkStats, ViewError, relation_labels, to_networkx, write_network
 
 KGO = Namespace("https://w3id.org/kg-ip/ontology#")
 KGR = Namespace("https://w3id.org/kg-ip/id/")
@@ -37,7 +37,7 @@ CAMPAIGN_SENTENCE = "西林县公安局与东江市市场监督管理局联合�
 
 
 def _state(g: rdflib.Graph, s: URIRef, rel: str, o: URIRef, art: str, sentence: str) -> None:
-    """A relation with its provenance statement, as kg.graph writes it."""
+    """A relation with its provenance statement, as kg.rdf.graph writes it."""
     g.add((s, KGO[rel], o))
     st = KGR[f"statement/{art}-{rel}-{len(g)}"]
     g.add((st, RDF.type, RDF.Statement))

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.ingest import Article, read_inputs
+from kg.read.ingest import Article, read_inputs
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg import gazetteer, reference
-from kg.datafiles import KG_DATA, NLP_DATA, read_list, read_table
+from kg.reference import bodies as reference, gazetteer
+from kg.datafiles import read_list, read_table
+from kg.nlp import DATA
 
 ORG_TYPES = ("Agency", "Company", "Association")
 # LAC tags that may sit inside a name; verbs and function words end it.
@@ -63,7 +64,7 @@ class Mention:
     default_config={"data_dir": None},
 )
 def make_entities(nlp: Language, name: str, data_dir: str | None) -> "EntityRecognizer":
-    return EntityRecognizer(Path(data_dir) if data_dir else NLP_DATA)
+    return EntityRecognizer(Path(data_dir) if data_dir else DATA)
 
 
 class EntityRecognizer:
@@ -77,7 +78,7 @@ class EntityRecognizer:
         self.generic_prefixes = tuple(read_list(data / "generic_prefixes.txt"))
         self.generic_names = set(read_list(data / "generic_names.txt"))
         self.stopwords = set(read_list(data / "chunk_stopwords.txt"))
-        self.short_forms = {r["short"] for r in read_table(KG_DATA / "abbreviations.tsv") if r["kind"] == "whole"}
+        self.short_forms = set(reference.load().wholes)
         self.case_keywords = read_list(data / "case_keywords.txt")
         self.not_names = tuple(read_list(data / "not_names.txt"))
         # words stripped from the front of an award name

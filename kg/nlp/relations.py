@@ -11,7 +11,7 @@ Chinese press releases are written:
 - every pair of bodies in a sentence about joint work cooperates;
 - in case lists, "原告/被告:" lines after a case title name its parties.
 Relations that follow from names alone (locatedIn, subOrganizationOf) are drawn
-after canonicalisation, in `kg.resolve`.
+after canonicalisation, in `kg.resolve.resolver`.
 """
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.datafiles import NLP_DATA, read_table
+from kg.datafiles import read_table
+from kg.nlp import DATA
 from kg.nlp.entities import ORG_TYPES, in_sentence
 
 BODIES = ("Agency", "Association")
@@ -53,7 +54,7 @@ if not Doc.has_extension("relations"):
 
 @Language.factory("kg_relations", default_config={"data_dir": None})
 def make_relations(nlp: Language, name: str, data_dir: str | None) -> "RelationExtractor":
-    return RelationExtractor(Path(data_dir) if data_dir else NLP_DATA)
+    return RelationExtractor(Path(data_dir) if data_dir else DATA)
 
 
 def clause_start(text: str, pos: int) -> int:

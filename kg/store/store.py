@@ -32,8 +32,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kg.graph import bind
-from kg.namespaces import PREFIXES
+from kg.rdf.graph import bind
+from kg.rdf.namespaces import PREFIXES
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal

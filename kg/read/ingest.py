@@ -1,8 +1,8 @@
 """Read articles from text, HTML and JSON Lines files and folders of them.
 
 This is the only module that touches input files. Bytes become text through
-`kg.decode` (UTF-8, GB18030 or Big5, recorded on the article); web pages, and
-.txt files or JSON text fields that hold one, through `kg.htmltext`. A problem
+`kg.read.decode` (UTF-8, GB18030 or Big5, recorded on the article); web pages, and
+.txt files or JSON text fields that hold one, through `kg.read.htmltext`. A problem
 with one input (missing, empty, binary, a malformed JSON line) is yielded as a
 `Failure` naming the file (and line), so that the good inputs beside a bad one
 are still built. JSON Lines files are read line by line, so a damaged line
@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg import htmltext
-from kg.decode import DecodeError, decode, decode_name
+from kg.read import htmltext
+from kg.read.decode import DecodeError, decode, decode_name
 from kg.failures import Failure
 
 TEXT_SUFFIXES = (".txt",)

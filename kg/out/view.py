@@ -11,7 +11,7 @@ Nodes are coloured and shaped by class and sized by degree; edges carry their
 Chinese relation name, with the English one and the evidence sentences on
 hover; node tooltips show the names, the type and the sentences the entity was
 extracted from (the graph's ``rdf:Statement``s with ``kgo:sentence`` and
-``prov:wasDerivedFrom``). Positions come from `kg.layout`, so the page is still
+``prov:wasDerivedFrom``). Positions come from `kg.out.layout`, so the page is still
 from its first frame.
 """
 
@@ -32,10 +32,10 @@ import rdflib
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from kg.datafiles import KG_DATA, read_table
-from kg.export import write_atomic
-from kg.layout import layout
-from kg.namespaces import KGO, SCHEMA
+from kg.datafiles import read_table
+from kg.out.export import write_atomic
+from kg.out.layout import layout
+from kg.rdf.namespaces import KGO, SCHEMA
 
 __all__ = [
     "ENTITY_CLASSES",
@@ -48,7 +48,7 @@ __all__ = [
     "write_network",
 ]
 
-TEMPLATE_PATH = KG_DATA / "network_template.html"
+TEMPLATE_PATH = Path(__file__).parent / "data" / "page.html"
 VIS_VERSION = "9.1.2"
 
 # The ten entity classes, in legend order: local name -> (zh name, colour, vis shape).
@@ -98,7 +98,7 @@ class NetworkStats:
 @lru_cache(maxsize=None)
 def relation_labels() -> dict[str, tuple[str, str]]:
     """Read ``kg/data/relations.tsv``: relation local name -> (zh label, en label)."""
-    return {r["relation"]: (r["zh"], r["en"]) for r in read_table(KG_DATA / "relations.tsv")}
+    return {r["relation"]: (r["zh"], r["en"]) for r in read_table(Path(__file__).parents[1] / "data" / "relations.tsv")}
 
 
 # --------------------------------------------------------------------------- RDF -> networkx

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from kg.datafiles import KG_DATA, read_list, read_table
+from kg.datafiles import data_dir, read_list, read_table
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,9 @@ def _rank(p: Place) -> int:
 def load() -> Gazetteer:
     """The bundled gazetteer, read once."""
     places = [Place(r["name"], r["level"], r["adcode"], r["parent"], r["short"])
-              for r in read_table(KG_DATA / "places.tsv")]
+              for r in read_table(data_dir(__file__) / "places.tsv")]
     aliases: dict[str, str] = {}
-    for r in read_table(KG_DATA / "regions.tsv"):
+    for r in read_table(data_dir(__file__) / "regions.tsv"):
         places.append(Place(r["name"], r["kind"]))
         aliases.update({a: r["name"] for a in r["aliases"].split("|") if a})
-    return Gazetteer(places, aliases, set(read_list(KG_DATA / "place_stopwords.txt")))
+    return Gazetteer(places, aliases, set(read_list(data_dir(__file__) / "place_stopwords.txt")))

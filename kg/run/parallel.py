@@ -18,10 +18,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from kg.builder import Progress, analyse_all
+from kg.run.builder import Progress, analyse_all
 from kg.failures import Failure
-from kg.ingest import Article
-from kg.resolve import ArticleGraph
+from kg.read.ingest import Article
+from kg.resolve.resolver import ArticleGraph
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg import __version__
-from kg.store import Store
+from kg.store.store import Store
 
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "network.html")
 STATE = ".kg-store-state"
@@ -23,7 +23,7 @@ def write_from_store(store: Store, out: Path) -> bool:
     stamp = out / STATE
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == state and all((out / n).is_file() for n in OUTPUTS):
         return False
-    from kg.export import write_atomic, write_outputs
+    from kg.out.export import write_atomic, write_outputs
 
     write_outputs(out, render(store))  # everything is rendered before the first file is replaced
     write_atomic(stamp, state.encode("utf-8"))
@@ -32,8 +32,8 @@ def write_from_store(store: Store, out: Path) -> bool:
 
 def render(store: Store) -> dict[str, bytes]:
     """The output files of the store's whole content, by name."""
-    from kg.export import serialise
-    from kg.view import render_network
+    from kg.out.export import serialise
+    from kg.out.view import render_network
 
     ds = store.dataset()
     files = serialise(ds)

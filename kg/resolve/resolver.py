@@ -8,7 +8,7 @@ and as written in the original, e.g. traditional) is kept as an alias. Relations
 that follow from names alone are added here: `locatedIn` (the most specific place
 in a body's name) and `subOrganizationOf` (a body whose name extends another's).
 Entities with the same type and canonical name in different articles are the
-same node of the graph (see `kg.graph`).
+same node of the graph (see `kg.rdf.graph`).
 """
 from __future__ import annotations
 
@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from kg import gazetteer, reference
-from kg.ingest import Article
-from kg.datafiles import KG_DATA, read_table
+from kg.reference import bodies as reference, gazetteer
+from kg.read.ingest import Article
 from kg.nlp.entities import CASE_VERB
-from kg.normalize import Normalized, clean
+from kg.text.normalize import Normalized, clean
 
 ORGS = ("Agency", "Company", "Association")
 FOLDED = ("Agency", "Association", "Company", "Award", "LegalDocument", "Person")  # types whose short names fold into long ones
@@ -69,9 +68,8 @@ class Resolver:
     def __init__(self) -> None:
         self.places = gazetteer.load()
         self.reference = reference.load()
-        rows = read_table(KG_DATA / "abbreviations.tsv")
-        self.suffixes = [(r["short"], r["full"]) for r in rows if r["kind"] == "suffix"]
-        self.wholes = {r["short"]: r["full"] for r in rows if r["kind"] == "whole"}
+        self.suffixes = self.reference.suffixes
+        self.wholes = self.reference.wholes
         self.place_re = self.places.pattern
 
     def __call__(self, article: Article, norm: Normalized, doc: Doc) -> ArticleGraph:

@@ -3,9 +3,9 @@
 `build` reads the inputs and analyses one article at a time, so one bad article
 costs only itself: whatever fails (reading, normalize, nlp, resolve, rdf) becomes
 a `Failure` and the rest are built. Articles already built (same id and content
-hash, see `kg.store`) are skipped before any language processing, and the spaCy
+hash, see `kg.store.store`) are skipped before any language processing, and the spaCy
 pipeline is only loaded when there is something to analyse. `analyse_all` does
-the analysing in this process; `kg.parallel` has the same in worker processes or
+the analysing in this process; `kg.run.parallel` has the same in worker processes or
 on a Dask cluster. The CLI and the Python API both go through here.
 """
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 from rdflib import Dataset, Graph
 
 from kg.failures import Failure, StageError
-from kg.graph import add_article, check, to_dataset
-from kg.ingest import Article, read_inputs
+from kg.rdf.graph import add_article, check, to_dataset
+from kg.read.ingest import Article, read_inputs
 
-if TYPE_CHECKING:  # importing kg.analyse loads spaCy, which only new articles need
-    from kg.resolve import ArticleGraph
+if TYPE_CHECKING:  # importing kg.run.analyse loads spaCy, which only new articles need
+    from kg.resolve.resolver import ArticleGraph
 
 Progress = Callable[[int, int], None]  # called with (articles done, articles in all)
 Analyse = Callable[[Sequence[Article], "Progress | None"], Iterable["ArticleGraph | Failure"]]
@@ -71,7 +71,7 @@ class Build:
 
 def analyse_all(articles: Sequence[Article], progress: Progress | None = None) -> Iterator[ArticleGraph | Failure]:
     """Each article's graph, or the failure that cost it, in input order, in this process."""
-    from kg.analyse import Analyser
+    from kg.run.analyse import Analyser
 
     analyse = Analyser()
     for done, article in enumerate(articles, 1):
@@ -89,7 +89,7 @@ def build(inputs: Iterable[str | Path | Article], progress: Progress | None = No
 
     known: the content hash of each article already built, by id; an article
     with the same id and hash is listed in `unchanged` instead of analysed.
-    run: analyses the new articles: `analyse_all` here, or one of `kg.parallel`'s.
+    run: analyses the new articles: `analyse_all` here, or one of `kg.run.parallel`'s.
     """
     known = known or {}
     result = Build()

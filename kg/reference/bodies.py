@@ -1,6 +1,6 @@
 """Reference names of well-known bodies and places: English names, Wikidata items, short forms.
 
-Read from `kg/data/agencies.tsv` and `kg/data/places_en.tsv`. The graph gets an
+Read from `data/agencies.tsv`, `data/places_en.tsv` and `data/abbreviations.tsv`. The graph gets an
 English label and `owl:sameAs` a Wikidata item for the entities listed there, so
 that users can join kg's graph with others; the resolver expands the listed
 short forms (市场监管总局 → 国家市场监督管理总局).
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.datafiles import KG_DATA, read_table
+from kg.datafiles import data_dir, read_table
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,11 @@ class Known:
 
 
 class Reference:
-    def __init__(self, agencies: list[dict[str, str]], places: list[dict[str, str]]):
+    def __init__(self, agencies: list[dict[str, str]], places: list[dict[str, str]],
+                 abbreviations: list[dict[str, str]] = ()):
+        # abbreviated endings (中院 → 中级人民法院) and whole short names ({city}市场监督管理局 templates)
+        self.suffixes = [(r["short"], r["full"]) for r in abbreviations if r["kind"] == "suffix"]
+        self.wholes = {r["short"]: r["full"] for r in abbreviations if r["kind"] == "whole"}
         self.known: dict[tuple[str, str], Known] = {}
         self.full_names: dict[str, str] = {}
         self.agency_names = [row["name"] for row in agencies]
@@ -46,4 +50,6 @@ class Reference:
 @lru_cache(maxsize=1)
 def load() -> Reference:
     """The bundled reference tables, read once."""
-    return Reference(read_table(KG_DATA / "agencies.tsv"), read_table(KG_DATA / "places_en.tsv"))
+    data = data_dir(__file__)
+    return Reference(read_table(data / "agencies.tsv"), read_table(data / "places_en.tsv"),
+                     read_table(data / "abbreviations.tsv"))

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from kg.failures import StageError
-from kg.ingest import Article
+from kg.read.ingest import Article
 from kg.nlp import load_pipeline
-from kg.normalize import normalize
-from kg.resolve import ArticleGraph, Entity, Resolver, dedupe
+from kg.text.normalize import normalize
+from kg.resolve.resolver import ArticleGraph, Entity, Resolver, dedupe
 
 MAX_CHARS = 20_000
 SENTENCE_ENDS = "。！？；"

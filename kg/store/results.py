@@ -11,8 +11,8 @@ import unicodedata
 
 import pyoxigraph as ox
 
-from kg.namespaces import PREFIXES
-from kg.store import Results
+from kg.rdf.namespaces import PREFIXES
+from kg.store.store import Results
 
 MAX_CELL = 60  # display columns; longer cells are cut in tables (csv and json keep them whole)
 FORMATS = {"csv": ox.QueryResultsFormat.CSV, "json": ox.QueryResultsFormat.JSON}

@@ -6,7 +6,7 @@ relations as plain triples, and for each relation an `rdf:Statement` carrying th
 evidence sentence, its character offsets in the original text and a confidence.
 The union of all named graphs is the whole graph. An entity's `rdfs:label` is its
 canonical name, the same in every article, so the union has exactly one. Listed
-bodies and places (`kg.reference`) also get an English `skos:prefLabel` and
+bodies and places (`kg.reference.bodies`) also get an English `skos:prefLabel` and
 `owl:sameAs` their Wikidata item.
 `read_graph` reads any such file back.
 """
@@ -22,11 +22,11 @@ import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
-from kg import reference
+from kg.rdf.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
+from kg.reference import bodies as reference
 
 if TYPE_CHECKING:
-    from kg.resolve import ArticleGraph
+    from kg.resolve.resolver import ArticleGraph
 
 # Control characters (tab and line breaks aside) carry nothing in a label and break XML-based
 # tools; lone surrogates and the non-characters U+FFFE/U+FFFF cannot be written as UTF-8 at all.
@@ -130,7 +130,7 @@ def read_graph(path: Path, into: Dataset | None = None) -> Dataset:
     """A graph file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) or kg store read into a dataset whose default graph is the union."""
     ds = into if into is not None else Dataset(default_union=True)
     if path.is_dir():  # a kg store, or a build folder holding one
-        from kg.store import Store, StoreError
+        from kg.store.store import Store, StoreError
 
         try:
             stored = Store.open(path, read_only=True).dataset()

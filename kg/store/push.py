@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
-from kg.store import Store
+from kg.store.store import Store
 
 TIMEOUT = 60  # seconds per request
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from kg.datafiles import KG_DATA, read_table
+from kg.datafiles import data_dir, read_table
 
 DOCUMENT = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta)\b", re.I | re.S)
 TAG = re.compile(r"</?(?:p|div|br|span|a|table|td|tr|li|ul|h[1-6]|img|strong|b|i|em|font|section|article)\b[^<>]*>",
@@ -45,7 +45,7 @@ class Rules:
 
 @functools.lru_cache(maxsize=1)
 def rules() -> Rules:
-    rows = read_table(KG_DATA / "html.tsv")
+    rows = read_table(data_dir(__file__) / "html.tsv")
     pick = lambda what: tuple(r["value"] for r in rows if r["what"] == what)  # noqa: E731
     return Rules(pick("drop"), frozenset(pick("block")), pick("main"), pick("title"), pick("date"))
 

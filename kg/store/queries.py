@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal
 
-from kg.resources import ontology_path
-from kg.store import to_ox
+from kg.datafiles import ontology_path
+from kg.store.store import to_ox
 
 PARAM = re.compile(r"@param\s+(\w+)(?:@([\w-]+))?\s*(.*)")
 WHERE = re.compile(r"^[^#\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)

@@ -16,7 +16,7 @@ import pyshacl
 from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 
-from kg.resources import ontology_path
+from kg.datafiles import ontology_path
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """A progress bar for long builds: articles done, articles per second and time left.
 
-A `kg.builder.Progress` callback drawn by tqdm on stderr. The CLI shows it only
+A `kg.run.builder.Progress` callback drawn by tqdm on stderr. The CLI shows it only
 on a terminal; the Python API when asked (`kg.build(..., progress=True)`).
 """
 from __future__ import annotations

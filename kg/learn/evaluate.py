@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Dataset
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg.normalize import strip_pinyin, to_simplified
+from kg.text.normalize import strip_pinyin, to_simplified
 
 HEADLINE = ("Agency", "Company", "Association", "Case", "Award")
 OTHER = ("Campaign", "LegalDocument", "Brand", "Person", "Place")

@@ -59,7 +59,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.datafiles import KG_DATA, read_list
+from kg.datafiles import data_dir, read_list
+
+DATA = data_dir(__file__)
 
 __all__ = ["Normalized", "normalize", "clean", "to_simplified", "strip_pinyin"]
 
@@ -123,12 +125,12 @@ class _Pinyin:
 
 @functools.lru_cache(maxsize=1)
 def _pinyin() -> _Pinyin:
-    return _Pinyin(KG_DATA / "gbk_pinyin.tsv")
+    return _Pinyin(DATA / "gbk_pinyin.tsv")
 
 
 @functools.lru_cache(maxsize=1)
 def _garbled_table() -> dict[str, str]:
-    return dict(line.split("\t")[:2] for line in read_list(KG_DATA / "garbled.tsv"))
+    return dict(line.split("\t")[:2] for line in read_list(DATA / "garbled.tsv"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from kg.graph import bind, union
-from kg.namespaces import PREFIXES
+from kg.rdf.graph import bind, union
+from kg.rdf.namespaces import PREFIXES
 
 
 PREFIX_LINE = re.compile(r"@prefix ([^:\s]*): <([^>]*)> \.")
