@@ -44,7 +44,7 @@ def check_file(path: Path):
 
     from kg.run.builder import build
     from kg.out.export import serialise
-    from kg.failures import to_jsonl
+    from kg.model import to_jsonl
     from kg.out.view import render_network
 
     result = build([path])

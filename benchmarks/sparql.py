@@ -37,9 +37,9 @@ import pyoxigraph as ox
 import rdflib
 
 from kg.rdf.graph import to_dataset
-from kg.read.ingest import Article
+from kg.model import Article
 from kg.store.queries import named_queries
-from kg.resolve.resolver import ArticleGraph, Entity, Fact
+from kg.model import ArticleGraph, Entity, Fact
 from kg.store.store import Store
 
 LIMIT_MS = 100.0

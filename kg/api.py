@@ -26,8 +26,9 @@ from rdflib import Dataset, Graph, Literal
 from kg.run.builder import Analyse, Build, Progress, analyse_all
 from kg.run.builder import build as build_articles
 from kg.out.export import write_atomic, write_outputs
-from kg.failures import Failure
-from kg.read.ingest import SUFFIXES, Article
+from kg.model import Failure
+from kg.model import Article
+from kg.read.ingest import SUFFIXES
 from kg.rdf.namespaces import PREFIXES
 from kg.run.progress import ProgressBar
 
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from distributed import Client
 
-    from kg.resolve.resolver import ArticleGraph
+    from kg.model import ArticleGraph
 
 Input = str | Path | Article
 

@@ -145,7 +145,7 @@ def confidence(text: str) -> float:
 def run_build(args: argparse.Namespace) -> int:
     from kg.api import build
     from kg.out.export import write_atomic
-    from kg.failures import to_jsonl
+    from kg.model import to_jsonl
     from kg.out.outputs import write_from_store
 
     if isinstance(args.dask, str) and args.workers is not None:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from kg.run import analyse as analyse_module
 from kg.run.analyse import Analyser, StageError, pieces
-from kg.read.ingest import Article
+from kg.model import Article
 from kg.text.normalize import clean
 
 PARAGRAPHS = [

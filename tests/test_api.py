@@ -15,7 +15,7 @@ import rdflib
 import kg
 from kg.api import QueryError, Rows
 from kg.cli import main
-from kg.read.ingest import Article
+from kg.model import Article
 from kg.out.view import render_network
 
 DONGJIANG = ("5月8日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,没收侵权商品1200件。"

@@ -14,9 +14,9 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from kg.run.builder import Build, build
 from kg.out.export import serialise
 from kg.rdf.graph import add_article, bind, check, union
-from kg.read.ingest import Article
+from kg.model import Article
 from kg.rdf.namespaces import KGO, article_graph_iri, article_iri, entity_iri
-from kg.resolve.resolver import ArticleGraph, Entity, Fact
+from kg.model import ArticleGraph, Entity, Fact
 
 SIMPLIFIED = ("5月8日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,没收侵权商品1200件。"
               "东江市市场监督管理局与中国东江品牌保护协会联合开展“清风”专项行动。\n")

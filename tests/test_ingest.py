@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.failures import Failure
-from kg.read.ingest import Article, read_inputs
+from kg.model import Failure
+from kg.model import Article
+from kg.read.ingest import read_inputs
 
 TEXT = "东江市市场监督管理局查处东江宏达贸易有限公司侵权案。\n"
 

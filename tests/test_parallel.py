@@ -15,7 +15,7 @@ import pytest
 
 from kg.run.builder import analyse_all
 from kg.cli import main
-from kg.read.ingest import Article
+from kg.model import Article
 from kg.run.parallel import IN_FLIGHT, batches, in_order
 from kg.run.progress import ProgressBar
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from kg.read.ingest import Article
+from kg.model import Article
 from kg.nlp import load_pipeline
 from kg.text.normalize import normalize
-from kg.resolve.resolver import ArticleGraph, Resolver
+from kg.model import ArticleGraph
+from kg.resolve.resolver import Resolver
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from rdflib.namespace import XSD
 
 import kg.nlp
 from kg.cli import main
-from kg.read.ingest import Article
+from kg.model import Article
 from kg.rdf.namespaces import KGO, article_graph_iri
 from kg.store.store import Store
 

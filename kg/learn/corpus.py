@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.read.ingest import Article, read_inputs
+from kg.model import Article
+from kg.read.ingest import read_inputs
 
 
 @dataclass(frozen=True)

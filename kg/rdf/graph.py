@@ -5,9 +5,9 @@ it mentions (type, canonical label, the aliases seen in it, `mentionedIn`), the
 relations as plain triples, and for each relation an `rdf:Statement` carrying the
 evidence sentence, its character offsets in the original text and a confidence.
 The union of all named graphs is the whole graph. An entity's `rdfs:label` is its
-canonical name, the same in every article, so the union has exactly one. Listed
-bodies and places (`kg.reference.bodies`) also get an English `skos:prefLabel` and
-`owl:sameAs` their Wikidata item.
+canonical name, the same in every article, so the union has exactly one. Bodies
+and places the resolver found in the reference tables also get an English
+`skos:prefLabel` and `owl:sameAs` their Wikidata item.
 `read_graph` reads any such file back.
 """
 from __future__ import annotations
@@ -16,17 +16,13 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.rdf.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
-from kg.reference import bodies as reference
-
-if TYPE_CHECKING:
-    from kg.resolve.resolver import ArticleGraph
+from kg.model import ArticleGraph
 
 # Control characters (tab and line breaks aside) carry nothing in a label and break XML-based
 # tools; lone surrogates and the non-characters U+FFFE/U+FFFF cannot be written as UTF-8 at all.
@@ -99,11 +95,10 @@ def add_article(g: Graph, ag: ArticleGraph, min_confidence: float = 0.0) -> None
         for alias in sorted(ent.aliases - {ent.name, ""}):
             g.add((e, SKOS.altLabel, text(alias, lang="zh")))
         g.add((e, KGO.mentionedIn, doc))
-        known = reference.load().lookup(ent.type, ent.name)
-        if known is not None:
-            g.add((e, SKOS.prefLabel, Literal(known.en, lang="en")))
-            if known.wikidata:
-                g.add((e, OWL.sameAs, WIKIDATA[known.wikidata]))
+        if ent.en:
+            g.add((e, SKOS.prefLabel, Literal(ent.en, lang="en")))
+        if ent.wikidata:
+            g.add((e, OWL.sameAs, WIKIDATA[ent.wikidata]))
 
     for f in ag.facts:
         if f.confidence < min_confidence:

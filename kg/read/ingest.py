@@ -10,17 +10,15 @@ loses only its own record and a large file is never held whole.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from kg.read import htmltext
 from kg.read.decode import DecodeError, decode, decode_name
-from kg.failures import Failure
+from kg.model import Article, Failure
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -29,20 +27,6 @@ SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-
-@dataclass(frozen=True)
-class Article:
-    id: str
-    text: str
-    source: str = ""  # file (and line) it was read from
-    url: str | None = None
-    title: str | None = None
-    date: str | None = None
-    encoding: str = "utf-8"
-
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Failure]:

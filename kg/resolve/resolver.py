@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
 from kg.reference import bodies as reference, gazetteer
-from kg.read.ingest import Article
+from kg.model import Article, ArticleGraph, Entity, Fact
 from kg.nlp.entities import CASE_VERB
 from kg.text.normalize import Normalized, clean
 
@@ -31,37 +30,6 @@ QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
 YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
 ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
 
-
-@dataclass
-class Entity:
-    type: str
-    name: str  # canonical name (simplified)
-    aliases: set[str] = field(default_factory=set)
-    mentions: list[tuple[int, int]] = field(default_factory=list)  # offsets in the original text
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.type, self.name
-
-
-@dataclass(frozen=True)
-class Fact:
-    head: tuple[str, str]  # (type, canonical name)
-    relation: str
-    tail: tuple[str, str]
-    confidence: float
-    sentence: str  # the evidence as written in the original text
-    start: int  # its offsets in the original text
-    end: int
-
-
-@dataclass
-class ArticleGraph:
-    """What one article contributes to the graph."""
-
-    article: Article
-    entities: dict[tuple[str, str], Entity]
-    facts: list[Fact]
 
 
 class Resolver:
@@ -111,6 +79,10 @@ class Resolver:
                 facts.append(Fact(head, rel.label, tail, rel.confidence,
                                   norm.original[start:end].strip(), start, end))
         facts += self.name_facts(entities, norm.original, context)
+        for ent in entities.values():
+            known = self.reference.lookup(ent.type, ent.name)
+            if known is not None:
+                ent.en, ent.wikidata = known.en, known.wikidata
         return ArticleGraph(article, entities, dedupe(facts))
 
     # -- canonical names -----------------------------------------------------------

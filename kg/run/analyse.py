@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from kg.failures import StageError
-from kg.read.ingest import Article
+from kg.model import StageError
+from kg.model import Article
 from kg.nlp import load_pipeline
 from kg.text.normalize import normalize
-from kg.resolve.resolver import ArticleGraph, Entity, Resolver, dedupe
+from kg.model import ArticleGraph, Entity
+from kg.resolve.resolver import Resolver, dedupe
 
 MAX_CHARS = 20_000
 SENTENCE_ENDS = "。！？；"
@@ -82,7 +83,7 @@ def join(article: Article, parts: list[tuple[int, ArticleGraph]]) -> ArticleGrap
     facts = []
     for offset, ag in parts:
         for key, ent in ag.entities.items():
-            whole = entities.setdefault(key, Entity(ent.type, ent.name))
+            whole = entities.setdefault(key, Entity(ent.type, ent.name, en=ent.en, wikidata=ent.wikidata))
             whole.aliases |= ent.aliases
             whole.mentions += [(s + offset, e + offset) for s, e in ent.mentions]
         facts += [replace(f, start=f.start + offset, end=f.end + offset) for f in ag.facts]

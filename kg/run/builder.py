@@ -14,16 +14,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph
 
-from kg.failures import Failure, StageError
+from kg.model import ArticleGraph, Failure, StageError
 from kg.rdf.graph import add_article, check, to_dataset
-from kg.read.ingest import Article, read_inputs
-
-if TYPE_CHECKING:  # importing kg.run.analyse loads spaCy, which only new articles need
-    from kg.resolve.resolver import ArticleGraph
+from kg.model import Article
+from kg.read.ingest import read_inputs
 
 Progress = Callable[[int, int], None]  # called with (articles done, articles in all)
 Analyse = Callable[[Sequence[Article], "Progress | None"], Iterable["ArticleGraph | Failure"]]

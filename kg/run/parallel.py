@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from kg.run.builder import Progress, analyse_all
-from kg.failures import Failure
-from kg.read.ingest import Article
-from kg.resolve.resolver import ArticleGraph
+from kg.model import Failure
+from kg.model import Article
+from kg.model import ArticleGraph
 
 if TYPE_CHECKING:
     from distributed import Client
