@@ -39,13 +39,13 @@ class Crash(Exception):
 def check_file(path: Path):
     """Build one input file as `kg build` does and parse the outputs back; Crash if anything broke.
 
-    Returns the `kg.run.builder.Build`."""
+    Returns the `kg.run.builder.BuildResult`."""
     from rdflib import Dataset, Graph
 
-    from kg.run.builder import build
+    from kg.run.builder import build_articles as build
     from kg.out.export import serialise
     from kg.model import to_jsonl
-    from kg.out.view import render_network
+    from kg.out.page import render_network
 
     result = build([path])
     bugs = [f for f in result.failures if f.exception]
@@ -54,7 +54,7 @@ def check_file(path: Path):
     for line in to_jsonl(result.failures).decode("utf-8").splitlines():
         json.loads(line)
     if result.articles:
-        ds = result.dataset()
+        ds = result.dataset
         files = serialise(ds)
         render_network(ds)
         try:

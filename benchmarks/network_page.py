@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the br
 from browser import offline_page  # noqa: E402
 from kg.rdf.graph import bind
 from kg.rdf.namespaces import KGO, article_iri, entity_iri, statement_iri
-from kg.out.view import render_network
+from kg.out.page import render_network
 
 TARGET_S = 5.0
 # share of entities per class, roughly as in a corpus build

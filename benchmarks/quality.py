@@ -20,8 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kg.run.builder import build
-from kg.out.export import serialise, write_outputs
+from kg.run.builder import build_articles as build
+from kg.out.export import serialise
+from kg.out.files import write_all
 
 HELD_OUT = ["d09", "d10", "d11", "d12"]
 TARGETS = {"headline": 0.90, "other": 0.85, "relations_micro": 0.75}
@@ -36,7 +37,7 @@ def score(shared: Path, name: str, inputs: list[Path], golds: list[Path]) -> dic
         for g in golds:
             shutil.copy(g, tmp / "gold" / g.name)
         result = build(inputs)
-        write_outputs(tmp / "out", serialise(result.dataset()))
+        write_all(tmp / "out", serialise(result.dataset))
         out = subprocess.run([sys.executable, str(shared / "eval" / "score.py"), str(tmp / "gold"),
                               str(tmp / "out" / "graph.ttl"), "--json", str(tmp / "score.json")],
                              capture_output=True, text=True, check=True).stdout

@@ -3,12 +3,15 @@
     import kg
     graph = kg.build(["articles/", "feed.jsonl", "东江市公安局开展“利剑”专项行动。"], workers=2)
     graph.query("SELECT ?name WHERE { ?a a kgo:Agency ; rdfs:label ?name }").to_pandas()
+    graph.query(name="entity-facts", params={"name": "东江市公安局"})
     graph.to_networkx()            # entities and relations, for network analysis
     graph.view(focus="东江市公安局")  # the network page, shown inline in Jupyter
     graph.save("out")              # the files `kg build --out out` writes
 
-`kg build` is a thin layer over `build` and `KnowledgeGraph.save`, so both give
-the same files for the same input.
+A `KnowledgeGraph` holds its articles in a pyoxigraph store (`kg.store`), the
+same engine `kg query` and `kg serve` ask, so a query gives the same rows and
+the same errors everywhere. `kg build` is a thin layer over `build` and the same
+store, so both give the same files for the same input.
 """
 from __future__ import annotations
 
@@ -21,30 +24,28 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal
 
-from kg.run.builder import Analyse, Build, Progress, analyse_all
-from kg.run.builder import build as build_articles
-from kg.out.export import write_atomic, write_outputs
-from kg.model import Failure
-from kg.model import Article
+from kg.model import Article, ArticleGraph, Failure
+from kg.out.files import write_all, write_atomic
 from kg.read.ingest import SUFFIXES
-from kg.rdf.namespaces import PREFIXES
+from kg.run.builder import Analyse, BuildResult, Progress, analyse_all, build_articles
 from kg.run.progress import ProgressBar
+from kg.store.queries import named_query
+from kg.store.store import QueryError, Store, to_rdflib
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
     from distributed import Client
 
-    from kg.model import ArticleGraph
-
 Input = str | Path | Article
 
 
 def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: bool | str | Client = False,
           progress: bool | Progress = False, min_confidence: float = 0.0,
-          known: Mapping[str, str] | None = None) -> KnowledgeGraph:
+          store: Store | None = None) -> KnowledgeGraph:
     """Build the graph of some articles.
 
     inputs: `.txt` files, folders of them and `.jsonl` files, as for `kg build`;
@@ -59,33 +60,37 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     progress: True for a progress bar on stderr, or a callable taking
     (articles done, articles in all).
     min_confidence: leave out relations less confident than this.
-    known: content hashes by article id of articles built before (a store's);
-    those articles are skipped and listed in `.unchanged`.
+    store: the store to build into (default: a new one in memory); the articles
+    it holds already, with the same content, are skipped and listed in `.unchanged`.
     Inputs and articles that fail are listed in `.failures`; the rest are built.
     """
     items = [inputs] if isinstance(inputs, (str, Path, Article)) else list(inputs)
-    run = extractor(workers, dask)
+    run = runner(workers, dask)
     prepared = [as_input(item, n) for n, item in enumerate(items, start=1)]
+    store = store or Store.in_memory()
+    known = store.article_hashes()
     if progress is True:
         with ProgressBar() as bar:
-            result = build_articles(prepared, bar, known, run)
+            result = build_articles(prepared, bar, known, run, min_confidence)
     else:
-        result = build_articles(prepared, progress or None, known, run)
-    return KnowledgeGraph(result, min_confidence)
+        result = build_articles(prepared, progress or None, known, run, min_confidence)
+    if result.articles:
+        store.put_articles(result.dataset)
+    return KnowledgeGraph(store, result)
 
 
-def extractor(workers: int | None, dask: bool | str | Client) -> Analyse:
-    """Where articles are extracted: here, in a local process pool, or on a Dask cluster."""
+def runner(workers: int | None, dask: bool | str | Client) -> Analyse:
+    """Where articles are analysed: here, in a local process pool, or on a Dask cluster."""
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if dask is not False and dask is not None:
-        from kg.run.parallel import extract_on_dask
+        from kg.run.parallel import analyse_on_dask
 
-        return partial(extract_on_dask, scheduler=None if dask is True else dask, workers=workers)
+        return partial(analyse_on_dask, scheduler=None if dask is True else dask, workers=workers)
     if workers and workers > 1:
-        from kg.run.parallel import extract_in_processes
+        from kg.run.parallel import analyse_in_processes
 
-        return partial(extract_in_processes, workers=workers)
+        return partial(analyse_in_processes, workers=workers)
     return analyse_all
 
 
@@ -113,16 +118,16 @@ def looks_like_path(text: str) -> bool:
 
 
 class KnowledgeGraph:
-    """A built graph: the RDF dataset, with one named graph per article, and ways to use it."""
+    """A built graph in a store (one named graph per article), and ways to ask, draw and save it."""
 
-    def __init__(self, result: Build, min_confidence: float = 0.0) -> None:
-        self._result = result
-        self.min_confidence = min_confidence
+    def __init__(self, store: Store, result: BuildResult | None = None) -> None:
+        self.store = store
+        self._result = result or BuildResult()
         self._dataset: Dataset | None = None
 
     @property
     def articles(self) -> list[ArticleGraph]:
-        """What each article contributed (entities, relations), in input order."""
+        """What each article of the build contributed (entities, relations), in input order."""
         return self._result.articles
 
     @property
@@ -145,68 +150,66 @@ class KnowledgeGraph:
         return self._result.summary()
 
     def to_rdflib(self) -> Dataset:
-        """The rdflib Dataset itself (not a copy): a named graph per article, their union as default graph."""
+        """The graph as an rdflib Dataset: a named graph per article, their union as default graph."""
         if self._dataset is None:
-            self._dataset = self._result.dataset(self.min_confidence)
+            self._dataset = self.store.dataset()
         return self._dataset
 
     def to_networkx(self) -> nx.MultiDiGraph:
-        """Entities as nodes and relations as keyed edges (see `kg.out.view.to_networkx`)."""
-        from kg.out.view import to_networkx
+        """Entities as nodes and relations as keyed edges (see `kg.out.network.to_networkx`)."""
+        from kg.out.network import to_networkx
 
         return to_networkx(self.to_rdflib())
 
-    def query(self, sparql: str) -> Rows | bool | Graph:
-        """Ask the whole graph in SPARQL; kg's prefixes (kgo:, kgr:, rdfs:, skos: …) need no PREFIX line.
+    def query(self, sparql: str | None = None, *, name: str | None = None,
+              params: Mapping[str, str] | None = None) -> Rows | bool | Graph:
+        """Ask the whole graph in SPARQL, or ask a named question (`kg query --list`) with its parameters.
 
-        SELECT gives `Rows`, ASK a bool, CONSTRUCT and DESCRIBE an rdflib Graph.
-        A query that does not parse raises `QueryError`.
+        kg's prefixes (kgo:, kgr:, rdfs:, skos: …) need no PREFIX line. SELECT
+        gives `Rows`, ASK a bool, CONSTRUCT and DESCRIBE an rdflib Graph. A query
+        that does not parse, or a named question asked wrongly, raises `QueryError`
+        with the message `kg query` prints.
         """
-        try:
-            result = self.to_rdflib().query(sparql, initNs=PREFIXES)
-        except Exception as e:  # noqa: BLE001 - rdflib raises pyparsing's and its own errors
-            raise QueryError(f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from e
-        if result.type == "ASK":
-            return bool(result.askAnswer)
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            return result.graph
-        columns = tuple(str(v) for v in result.vars or ())
+        if (sparql is None) == (name is None):
+            raise QueryError("give a query text or name=, not both or neither")
+        if name is not None:
+            sparql = named_query(name).bound(params or {})
+        elif params:
+            raise QueryError("params go with name=")
+        result = self.store.query(sparql)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QueryTriples):
+            g = Graph()
+            for t in result:
+                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+            return g
+        columns = tuple(v.value for v in result.variables)
         return Rows(columns, tuple({c: python(row[c]) for c in columns} for row in result))
 
     def view(self, *, focus: str | None = None, hops: int = 1, types: Iterable[str] | None = None,
              height: int = 600) -> NetworkView:
-        """The network page (see `kg.out.view.render_network`), shown inline by Jupyter and VS Code."""
-        from kg.out.view import render_network
+        """The network page (see `kg.out.page.render_network`), shown inline by Jupyter and VS Code."""
+        from kg.out.page import render_network
 
         page, stats = render_network(self.to_rdflib(), focus=focus, hops=hops, types=types)
         return NetworkView(page.decode("utf-8"), stats.nodes, stats.edges, height)
 
     def outputs(self) -> dict[str, bytes]:
-        """The files of a build by name: graph.ttl, graph.trig, graph.jsonld, network.html.
+        """The files of a build by name: graph.ttl, graph.trig, graph.jsonld, network.html."""
+        from kg.out.export import render
 
-        They go through an in-memory store, as `kg build`'s go through its store, so
-        both write the same bytes.
-        """
-        from kg.out.outputs import render
-        from kg.store.store import Store
-
-        store = Store.in_memory()
-        store.put_articles(self.to_rdflib())
-        return render(store)
+        return render(self.store)
 
     def save(self, out: str | Path) -> list[Path]:
         """Write the files of `outputs` into the folder `out`, each atomically; their paths."""
         files = self.outputs()  # everything is rendered before the first file is replaced
-        write_outputs(Path(out), files)
+        write_all(Path(out), files)
         return [Path(out) / name for name in sorted(files)]
 
     def __repr__(self) -> str:
-        return (f"<KnowledgeGraph: {len(self.articles)} articles, {len(self.to_rdflib())} triples,"
+        return (f"<KnowledgeGraph: {len(self.articles)} articles, {self.store.triples()} triples,"
                 f" {len(self.errors)} errors>")
-
-
-class QueryError(ValueError):
-    """A SPARQL query that could not be run, in one line."""
 
 
 @dataclass(frozen=True)
@@ -236,14 +239,17 @@ class Rows(Sequence[dict[str, Any]]):
         return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
 
-def python(term: object) -> Any:
+def python(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Any:
     """A SPARQL result term as a Python value (see `Rows`)."""
+    if term is None:
+        return None
+    term = to_rdflib(term)
     if isinstance(term, Literal):
         value = term.toPython()
         if isinstance(value, Decimal):
             return float(value)
         return str(value) if isinstance(value, Literal) else value  # a datatype Python has no type for
-    return None if term is None else str(term)
+    return str(term)
 
 
 @dataclass(frozen=True)

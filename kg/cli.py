@@ -144,9 +144,9 @@ def confidence(text: str) -> float:
 
 def run_build(args: argparse.Namespace) -> int:
     from kg.api import build
-    from kg.out.export import write_atomic
     from kg.model import to_jsonl
-    from kg.out.outputs import write_from_store
+    from kg.out.export import write_from_store
+    from kg.out.files import write_atomic
 
     if isinstance(args.dask, str) and args.workers is not None:
         raise UserError("--workers sets the size of a local cluster; a running Dask scheduler has its own workers")
@@ -154,14 +154,11 @@ def run_build(args: argparse.Namespace) -> int:
     store = open_store(args.store or args.out / "store")
     before = store.triples()
     graph = build([Path(p) for p in args.inputs], workers=args.workers, dask=args.dask,
-                  progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence,
-                  known=store.article_hashes())
+                  progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence, store=store)
     for failure in graph.failures:
         print(f"kg: {failure}", file=sys.stderr)
     if not graph.articles and not graph.unchanged:
         raise UserError("no article could be read; nothing written")
-    if graph.articles:
-        store.put_articles(graph.to_rdflib())
     written = write_from_store(store, args.out)
     write_atomic(args.out / "failed.jsonl", to_jsonl(graph.failures))
     if show:
@@ -189,7 +186,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_validate(args: argparse.Namespace) -> int:
     from kg.rdf.validate import validate
 
-    result = validate(load_graph(args.graph))
+    result = validate(read_graphs([args.graph]).dataset())
     if result.conforms:
         print(f"{args.graph}: conforms to the kg shapes")
         return 0
@@ -209,22 +206,17 @@ def open_store(path: Path, read_only: bool = False) -> Store:
 
 def read_source(store: Path | None, graph_file: Path | None) -> Store:
     """The store to read: a graph file loaded in memory, or a store folder opened read-only."""
-    from kg.store.store import Store, StoreError
-
     if graph_file is None:
         return open_store(store or DEFAULT_STORE, read_only=True)
     if store is not None:
         raise UserError("give either --store or a graph file, not both")
-    try:
-        return Store.from_file(graph_file)
-    except StoreError as e:
-        raise UserError(str(e)) from e
+    return read_graphs([graph_file])
 
 
 def run_query(args: argparse.Namespace) -> int:
-    from kg.store.queries import QueryError, named_queries, named_query, parse_params
+    from kg.store.queries import named_queries, named_query, parse_params
     from kg.store.results import render
-    from kg.store.store import first_line
+    from kg.store.store import QueryError
 
     if args.list:
         for q in named_queries().values():
@@ -244,14 +236,10 @@ def run_query(args: argparse.Namespace) -> int:
             text = read_text(args.file)
         else:
             text = args.args[-1]
+        store = read_source(args.store, graph_file)
+        out = render(store.query(text), args.format)
     except QueryError as e:
         raise UserError(str(e)) from e
-    store = read_source(args.store, graph_file)
-    try:
-        results = store.query(text)
-        out = render(results, args.format)
-    except SyntaxError as e:
-        raise UserError(f"not a valid SPARQL query: {first_line(e)}") from e
     try:
         sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
         sys.stdout.flush()
@@ -311,12 +299,13 @@ def run_push(args: argparse.Namespace) -> int:
 
 
 def run_view(args: argparse.Namespace) -> int:
-    from kg.out.view import ViewError, write_network
+    from kg.out.network import ViewError
+    from kg.out.page import write_network
 
     if args.hops is not None and args.focus is None:
         raise UserError("--hops needs --focus")
     types = [t for arg in args.types for t in arg.split(",") if t.strip()] if args.types else None
-    graph = load_graph(args.graph)
+    graph = read_graphs([args.graph]).dataset()
     try:
         stats = write_network(graph, args.out, focus=args.focus, hops=1 if args.hops is None else args.hops,
                               types=types)
@@ -335,25 +324,27 @@ def run_evaluate(args: argparse.Namespace) -> int:
         gold = load_gold(args.gold)
     except GoldError as e:
         raise UserError(str(e)) from e
-    graph = None
-    for path in args.graphs:
-        graph = load_graph(path, graph)
-    result = score(gold, graph)
+    result = score(gold, read_graphs(args.graphs).dataset())
     print(result.table(errors=args.errors))
     if args.json:
-        from kg.out.export import write_atomic
+        from kg.out.files import write_atomic
 
         write_atomic(args.json, json.dumps(result.to_json(), ensure_ascii=False, indent=1).encode())
     return 0
 
 
-def load_graph(path: Path, into=None):  # noqa: ANN001, ANN201 - rdflib types stay inside kg.rdf.graph
-    """A graph file read for a command, or a one-line UserError."""
-    from kg.rdf.graph import GraphFileError, read_graph
+def read_graphs(paths: list[Path]) -> Store:
+    """Graph files, stores or build folders read for a command, or a one-line UserError."""
+    from kg.store.store import Store, StoreError
 
     try:
-        return read_graph(path, into)
-    except GraphFileError as e:
+        if len(paths) == 1:
+            return Store.from_path(paths[0])
+        store = Store.in_memory()
+        for path in paths:
+            store.load(path)
+        return store
+    except StoreError as e:
         raise UserError(str(e)) from e
 
 

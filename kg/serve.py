@@ -53,7 +53,7 @@ class Endpoint(ThreadingHTTPServer):
     def network_page(self) -> bytes:
         with self._page_lock:
             if self._page is None:
-                from kg.out.view import render_network
+                from kg.out.page import render_network
 
                 self._page = render_network(self.store.dataset())[0]
             return self._page

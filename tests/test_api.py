@@ -16,7 +16,7 @@ import kg
 from kg.api import QueryError, Rows
 from kg.cli import main
 from kg.model import Article
-from kg.out.view import render_network
+from kg.out.page import render_network
 
 DONGJIANG = ("5月8日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,没收侵权商品1200件。"
              "东江市市场监督管理局与中国东江品牌保护协会联合开展“清风”专项行动。\n")

@@ -223,7 +223,7 @@ def _page_data(path: Path) -> dict:
 
 @pytest.mark.parametrize("name", ["graph.ttl", "graph.trig", "graph.jsonld", "graph.nq"])
 def test_view_draws_every_format(built, tmp_path: Path, name: str) -> None:
-    from kg.out.view import to_networkx
+    from kg.out.network import to_networkx
 
     ds = rdflib.Dataset()
     ds.parse(built[0] / "graph.trig", format="trig")
@@ -401,12 +401,12 @@ def test_failure_while_writing_keeps_old_graph(old_out: Path, good: Path, monkey
 
 
 def test_failure_in_network_page_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:
-    import kg.out.view
+    import kg.out.page
 
     def boom(*a, **k):
         raise RuntimeError("template missing")
 
-    monkeypatch.setattr(kg.out.view, "render_network", boom)
+    monkeypatch.setattr(kg.out.page, "render_network", boom)
     rc, _, stderr = run("build", str(good), "--out", str(old_out))
     _assert_failed_cleanly(rc, stderr, old_out)
 

@@ -10,7 +10,7 @@ import pytest
 
 from kg.cli import main
 from kg.learn.evaluate import load_gold, match_key, score
-from kg.rdf.graph import read_graph
+from kg.store.store import Store
 
 SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "score.py"
 
@@ -54,7 +54,7 @@ def test_names_match_across_scripts_quotes_and_pinyin():
 
 def test_counts(files):
     gold, graph = files
-    result = score(load_gold(gold), read_graph(graph))
+    result = score(load_gold(gold), Store.from_path(graph).dataset())
     agency, company = result.entities["Agency"], result.entities["Company"]
     assert (agency.tp, agency.system, agency.gold) == (2, 2, 2)
     assert (company.tp, company.system, company.gold) == (0, 1, 1)

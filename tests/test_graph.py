@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from kg.run.builder import Build, build
+from kg.run.builder import BuildResult, build_articles as build
 from kg.out.export import serialise
 from kg.rdf.graph import add_article, bind, check, union
 from kg.model import Article
@@ -38,15 +38,15 @@ def folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def result(folder: Path) -> Build:
+def result(folder: Path) -> BuildResult:
     b = build([folder])
     assert b.failures == []
     return b
 
 
 @pytest.fixture(scope="module")
-def ds(result: Build) -> Dataset:
-    return result.dataset()
+def ds(result: BuildResult) -> Dataset:
+    return result.dataset
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def node(g: Graph, cls: str, label: str) -> URIRef:
     return found[0]
 
 
-def test_build_reads_both_articles(result: Build) -> None:
+def test_build_reads_both_articles(result: BuildResult) -> None:
     assert [ag.article.id for ag in result.articles] == ["dj-0508", "东江通报"]
 
 
@@ -121,7 +121,7 @@ def test_pinyin_artefacts_do_not_reach_names(g: Graph) -> None:
 
 
 def test_entity_iris_are_stable(g: Graph, folder: Path) -> None:
-    again = union(build([folder]).dataset())
+    again = union(build([folder]).dataset)
     assert entities(again) == entities(g)
     assert set(again) == set(g)
     assert node(g, "Company", "东江宏达贸易有限公司") == entity_iri("Company", "东江宏达贸易有限公司")

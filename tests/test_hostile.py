@@ -29,7 +29,7 @@ from rdflib.namespace import DCTERMS, RDF
 
 import kg.run.analyse
 from kg.cli import main
-from kg.out.export import TEMP
+from kg.out.files import TEMP
 
 ROOT = Path(__file__).resolve().parents[1]
 KGO = rdflib.Namespace("https://w3id.org/kg-ip/ontology#")
@@ -291,8 +291,8 @@ def test_one_article_failing_in_a_stage_is_reported_and_the_rest_built(tmp_path:
     else:
         real_add = kg.run.builder.add_article
 
-        def add(g, ag):
-            real_add(g, ag)
+        def add(g, ag, *args):
+            real_add(g, ag, *args)
             if poison in ag.article.text:
                 g.add((rdflib.URIRef("https://w3id.org/kg-ip/id/broken iri"), RDF.type, KGO.Article))
 
@@ -456,7 +456,7 @@ def test_build_stopped_while_writing_says_so_and_leaves_no_temporary_file(small_
 
 
 def test_temporary_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
-    from kg.out.export import write_atomic
+    from kg.out.files import write_atomic
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

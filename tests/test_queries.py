@@ -72,7 +72,7 @@ EXPECTED_WITH_PARAMS = {
 
 @pytest.fixture(scope="module")
 def store() -> Store:
-    return Store.from_file(FIXTURE)
+    return Store.from_path(FIXTURE)
 
 
 def rows(store: Store, question: str, **params: str) -> list[tuple]:

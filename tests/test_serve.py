@@ -29,7 +29,7 @@ CASES_ROWS = [("东江市市场监督管理局", "2"), ("东江市品牌保护�
 
 @pytest.fixture(scope="module")
 def endpoint():
-    server = make_server(Store.from_file(FIXTURE), port=0)
+    server = make_server(Store.from_path(FIXTURE), port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     host, port = server.server_address[:2]

@@ -1,76 +1,53 @@
-"""Write a build's outputs into a folder, each file atomically.
+"""A build's output files: the graph as Turtle, TriG and JSON-LD, and the network page.
 
-Every output is first serialised in memory, then written to a temporary file in
-the target folder and renamed over the old one, so a failed or interrupted build
-never leaves a half-written file: each file is either the previous version or
-the new one. A build killed outright (SIGKILL, power loss) can leave a temporary
-file behind; its name carries the writer's process id, and the next write into
-the folder removes those whose writer is gone.
+`render` makes every file from a store's whole content; `write_from_store`
+writes them into a build folder, atomically (`kg.out.files`), and only when the
+store changed since they were last written: `OUT/.kg-store-state` records the
+store state (which article versions, and kg's version) they were written from;
+it is written after them, so a build interrupted while writing leaves it stale
+and the next build writes them again.
 """
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph
 
+from kg import __version__
+from kg.out.files import write_all, write_atomic
 from kg.rdf.graph import bind, union
 from kg.rdf.namespaces import PREFIXES
 
+if TYPE_CHECKING:
+    from kg.store.store import Store
 
+OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "network.html")
+STATE = ".kg-store-state"
 PREFIX_LINE = re.compile(r"@prefix ([^:\s]*): <([^>]*)> \.")
-TEMP = re.compile(r"\..+\.pid(\d+)\.[^.]+\.tmp")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path via a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_temps(path.parent)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        # by name, not by `tmp`: an interrupt can come between mkstemp creating the file and returning
-        remove_temps(path.parent, os.getpid())
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself survives a power loss
-    finally:
-        os.close(folder)
-
-
-def remove_temps(folder: Path, pid: int | None = None) -> None:
-    """Delete the temporary files in folder of writers that no longer run, and those of `pid`."""
-    for name in os.listdir(folder):
-        m = TEMP.fullmatch(name)
-        if m and (int(m.group(1)) == pid or not _running(int(m.group(1)))):
-            (folder / name).unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
+def write_from_store(store: Store, out: Path) -> bool:
+    """Write the output files of `out` from the store unless they already show it; True if written."""
+    state = f"kg {__version__}\n{store.state()}\n"
+    stamp = out / STATE
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == state and all((out / n).is_file() for n in OUTPUTS):
         return False
-    except PermissionError:  # alive, someone else's
-        return True
+    write_all(out, render(store))  # everything is rendered before the first file is replaced
+    write_atomic(stamp, state.encode("utf-8"))
     return True
+
+
+def render(store: Store) -> dict[str, bytes]:
+    """The output files of the store's whole content, by name."""
+    from kg.out.page import render_network
+
+    ds = store.dataset()
+    files = serialise(ds)
+    files["network.html"] = render_network(ds)[0]
+    return files
 
 
 def serialise(ds: Dataset) -> dict[str, bytes]:
@@ -123,8 +100,3 @@ def trig(ds: Dataset) -> bytes:
         body = "\n".join(lines[head:]).strip("\n")
         parts.append(f"<{g.identifier}> {{\n{body}\n}}\n\n")
     return "".join(parts).rstrip("\n").encode("utf-8") + b"\n"
-
-
-def write_outputs(out: Path, files: dict[str, bytes]) -> None:
-    for name in sorted(files):
-        write_atomic(out / name, files[name])

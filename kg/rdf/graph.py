@@ -8,7 +8,6 @@ The union of all named graphs is the whole graph. An entity's `rdfs:label` is it
 canonical name, the same in every article, so the union has exactly one. Bodies
 and places the resolver found in the reference tables also get an English
 `skos:prefLabel` and `owl:sameAs` their Wikidata item.
-`read_graph` reads any such file back.
 """
 from __future__ import annotations
 
@@ -54,21 +53,28 @@ def check(g: Graph) -> None:
                 raise ValueError(f"invalid literal {str(term)[:200]!r}")
 
 
+def new_dataset() -> Dataset:
+    """An empty Dataset with kg's prefixes, whose default graph reads as the union of its named graphs."""
+    return bind(Dataset(default_union=True))
+
+
 def to_dataset(articles: Iterable[ArticleGraph], min_confidence: float = 0.0) -> Dataset:
     """One named graph per article; the default graph reads as their union.
 
     Relations less confident than `min_confidence` are left out.
     """
-    ds = bind(Dataset(default_union=True))
+    ds = new_dataset()
     for ag in articles:
         add_article(ds.graph(article_graph_iri(ag.article.id)), ag, min_confidence)
     return ds
 
 
-def union(ds: Dataset) -> Graph:
-    """All triples of all named graphs in one graph."""
+def union(graph: Graph) -> Graph:
+    """All triples of all named graphs of a Dataset in one graph; a plain Graph as it is."""
+    if not isinstance(graph, rdflib.ConjunctiveGraph):  # rdflib.Dataset is a subclass
+        return graph
     g = bind(Graph())
-    for s, p, o, _ in ds.quads((None, None, None, None)):
+    for s, p, o, _ in graph.quads((None, None, None, None)):
         g.add((s, p, o))
     return g
 
@@ -115,30 +121,3 @@ def add_article(g: Graph, ag: ArticleGraph, min_confidence: float = 0.0) -> None
         g.add((st, KGO.sentence, text(f.sentence)))
         g.add((st, KGO.startOffset, Literal(f.start)))
         g.add((st, KGO.endOffset, Literal(f.end)))
-
-
-class GraphFileError(ValueError):
-    """A graph file that is missing or cannot be parsed."""
-
-
-def read_graph(path: Path, into: Dataset | None = None) -> Dataset:
-    """A graph file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) or kg store read into a dataset whose default graph is the union."""
-    ds = into if into is not None else Dataset(default_union=True)
-    if path.is_dir():  # a kg store, or a build folder holding one
-        from kg.store.store import Store, StoreError
-
-        try:
-            stored = Store.open(path, read_only=True).dataset()
-        except StoreError as e:
-            raise GraphFileError(str(e)) from e
-        for quad in stored.quads((None, None, None, None)):
-            ds.add(quad)
-        return ds
-    if not path.is_file():
-        raise GraphFileError(f"{path}: no such file")
-    fmt = rdflib.util.guess_format(str(path)) or ("json-ld" if path.suffix == ".jsonld" else None)
-    try:
-        ds.parse(path, format=fmt)
-    except Exception as e:  # noqa: BLE001 - any parser error is the file's problem
-        raise GraphFileError(f"{path}: not a readable RDF file ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from e
-    return ds

@@ -1,7 +1,9 @@
 """The RDF namespaces kg writes, and how it mints IRIs.
 
 IRIs are derived from content only (type and canonical name, article id), so two
-builds of the same input give identical graphs.
+builds of the same input give identical graphs. `KGO` is closed over the terms the
+ontology defines (`kg.vocab`): `KGO.typo` and `KGO["typo"]` raise instead of minting
+an IRI that no tool knows.
 """
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ import re
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
+from rdflib.namespace import ClosedNamespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-KGO = Namespace("https://w3id.org/kg-ip/ontology#")
+from kg.vocab import NAMESPACE, VOCAB
+
+KGO = ClosedNamespace(NAMESPACE, sorted(VOCAB.terms))
 KGR = Namespace("https://w3id.org/kg-ip/id/")
 KGG = Namespace("https://w3id.org/kg-ip/graph/")
 SCHEMA = Namespace("http://schema.org/")

@@ -1,12 +1,14 @@
 """Run the whole job: inputs → articles → entities and relations → RDF.
 
-`build` reads the inputs and analyses one article at a time, so one bad article
-costs only itself: whatever fails (reading, normalize, nlp, resolve, rdf) becomes
-a `Failure` and the rest are built. Articles already built (same id and content
-hash, see `kg.store.store`) are skipped before any language processing, and the spaCy
-pipeline is only loaded when there is something to analyse. `analyse_all` does
-the analysing in this process; `kg.run.parallel` has the same in worker processes or
-on a Dask cluster. The CLI and the Python API both go through here.
+`build_articles` reads the inputs and analyses one article at a time, so one bad
+article costs only itself: whatever fails (reading, normalize, nlp, resolve,
+rdf) becomes a `Failure` and the rest are built. Articles already built (same id
+and content hash, see `kg.store`) are skipped before any language processing,
+and the spaCy pipeline is only loaded when there is something to analyse. Each
+article's RDF is made once, checked, and kept as its named graph of the build's
+Dataset. `analyse_all` analyses in this process; `kg.run.parallel` has the same
+in worker processes or on a Dask cluster. The CLI and the Python API both go
+through here.
 """
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
-from kg.model import ArticleGraph, Failure, StageError
-from kg.rdf.graph import add_article, check, to_dataset
-from kg.model import Article
+from kg.model import Article, ArticleGraph, Failure, StageError
+from kg.rdf.graph import add_article, check, new_dataset
+from kg.rdf.namespaces import article_graph_iri
 from kg.read.ingest import read_inputs
 
 Progress = Callable[[int, int], None]  # called with (articles done, articles in all)
@@ -27,22 +29,24 @@ Analyse = Callable[[Sequence[Article], "Progress | None"], Iterable["ArticleGrap
 
 
 @dataclass
-class Build:
+class BuildResult:
+    """What a build made: each new article's graph (in input order), in RDF too, and what failed."""
+
+    min_confidence: float = 0.0  # relations less confident than this are left out of the RDF
     articles: list[ArticleGraph] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # ids of articles skipped as already built
-
-    def dataset(self, min_confidence: float = 0.0) -> Dataset:
-        """The graph of all articles, without relations less confident than `min_confidence`."""
-        return to_dataset(self.articles, min_confidence)
+    dataset: Dataset = field(default_factory=new_dataset)  # one named graph per built article
 
     def add(self, ag: ArticleGraph) -> None:
         """Keep an article whose RDF is sound, else record its failure."""
+        name = article_graph_iri(ag.article.id)
         try:
-            g = Graph()
-            add_article(g, ag)
+            g = self.dataset.graph(name)
+            add_article(g, ag, self.min_confidence)
             check(g)
         except Exception as e:  # noqa: BLE001 - one article's failure must not stop the build
+            self.dataset.remove_graph(name)
             self.failures.append(Failure.of(e, ag.article.source, "rdf", ag.article.id))
             return
         self.articles.append(ag)
@@ -68,7 +72,7 @@ class Build:
 
 def analyse_all(articles: Sequence[Article], progress: Progress | None = None) -> Iterator[ArticleGraph | Failure]:
     """Each article's graph, or the failure that cost it, in input order, in this process."""
-    from kg.run.analyse import Analyser
+    from kg.run.analyse import Analyser  # loads spaCy, which only new articles need
 
     analyse = Analyser()
     for done, article in enumerate(articles, 1):
@@ -80,16 +84,18 @@ def analyse_all(articles: Sequence[Article], progress: Progress | None = None) -
             progress(done, len(articles))
 
 
-def build(inputs: Iterable[str | Path | Article], progress: Progress | None = None,
-          known: Mapping[str, str] | None = None, run: Analyse = analyse_all) -> Build:
+def build_articles(inputs: Iterable[str | Path | Article], progress: Progress | None = None,
+                   known: Mapping[str, str] | None = None, run: Analyse = analyse_all,
+                   min_confidence: float = 0.0) -> BuildResult:
     """Read inputs and analyse every article; failures are collected, not raised.
 
     known: the content hash of each article already built, by id; an article
     with the same id and hash is listed in `unchanged` instead of analysed.
     run: analyses the new articles: `analyse_all` here, or one of `kg.run.parallel`'s.
+    min_confidence: relations less confident than this are left out of the RDF.
     """
     known = known or {}
-    result = Build()
+    result = BuildResult(min_confidence)
     articles = []
     for item in read_inputs(inputs):
         if isinstance(item, Failure):

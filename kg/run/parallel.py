@@ -1,4 +1,4 @@
-"""Extract articles in other processes: a local process pool or a Dask cluster.
+"""Analyse articles in other processes: a local process pool or a Dask cluster.
 
 Articles travel in batches; each worker process loads the spaCy pipeline once
 and keeps it for every batch it is given. Per-article graphs come back in input
@@ -30,7 +30,7 @@ BATCH = 16  # articles per batch: the pipeline's own batch size (kg/nlp/config.c
 IN_FLIGHT = 3  # batches per worker submitted ahead of the one being collected
 
 
-def extract_batch(articles: list[Article]) -> list[ArticleGraph | Failure]:
+def analyse_batch(articles: list[Article]) -> list[ArticleGraph | Failure]:
     """What runs in a worker: the one-process analysis of a few articles."""
     return list(analyse_all(articles))
 
@@ -74,7 +74,7 @@ def in_order(submit: Callable[[list[Article]], Any], articles: Sequence[Article]
         yield from collect()
 
 
-def extract_in_processes(articles: Sequence[Article], progress: Progress | None = None, *, workers: int,
+def analyse_in_processes(articles: Sequence[Article], progress: Progress | None = None, *, workers: int,
                          batch: int = BATCH) -> Iterator[ArticleGraph | Failure]:
     """Each article's graph, computed by `workers` local processes, in input order."""
     if not articles:
@@ -82,7 +82,7 @@ def extract_in_processes(articles: Sequence[Article], progress: Progress | None 
     # spawn: a fresh interpreter is safe whatever threads this one runs (and works everywhere)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up) as pool:
-        submit: Callable[[list[Article]], Future] = lambda chunk: pool.submit(extract_batch, chunk)  # noqa: E731
+        submit: Callable[[list[Article]], Future] = lambda chunk: pool.submit(analyse_batch, chunk)  # noqa: E731
         try:
             yield from in_order(submit, articles, workers, progress, batch)
         except BaseException:
@@ -90,7 +90,7 @@ def extract_in_processes(articles: Sequence[Article], progress: Progress | None 
             raise
 
 
-def extract_on_dask(articles: Sequence[Article], progress: Progress | None = None, *,
+def analyse_on_dask(articles: Sequence[Article], progress: Progress | None = None, *,
                     scheduler: str | Client | None = None, workers: int | None = None,
                     batch: int = BATCH) -> Iterator[ArticleGraph | Failure]:
     """Each article's graph, computed on a Dask cluster, in input order.
@@ -103,7 +103,7 @@ def extract_on_dask(articles: Sequence[Article], progress: Progress | None = Non
         return
     with dask_client(scheduler, workers) as client:
         count = max(1, len(client.scheduler_info()["workers"]))
-        submit = lambda chunk: client.submit(extract_batch, chunk, pure=False)  # noqa: E731
+        submit = lambda chunk: client.submit(analyse_batch, chunk, pure=False)  # noqa: E731
         yield from in_order(submit, articles, count, progress, batch)
 
 

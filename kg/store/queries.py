@@ -18,14 +18,10 @@ from dataclasses import dataclass, field
 from rdflib import Literal
 
 from kg.datafiles import ontology_path
-from kg.store.store import to_ox
+from kg.store.store import QueryError, to_ox
 
 PARAM = re.compile(r"@param\s+(\w+)(?:@([\w-]+))?\s*(.*)")
 WHERE = re.compile(r"^[^#\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)
-
-
-class QueryError(Exception):
-    """A named question that does not exist or is asked without its parameters."""
 
 
 @dataclass(frozen=True)

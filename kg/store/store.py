@@ -12,8 +12,9 @@ the same transaction, so it never counts an entity's label twice (as a union
 computed at query time would, for every article that names the entity) and
 queries need no deduplication to be fast on large stores.
 
-rdflib stays the API for building and serialising: graphs come in and go out as
-rdflib Datasets, and pyoxigraph only stores and answers SPARQL.
+This is kg's one SPARQL engine (the CLI, the server and the Python API all ask
+it) and its one reader of graph files (`Store.from_path`). rdflib stays the API
+for building and serialising: graphs come in and go out as rdflib Datasets.
 
 Safety when interrupted: every change is one pyoxigraph transaction. New
 articles go in with one `extend`; a changed article is swapped by one SPARQL
@@ -32,7 +33,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kg.rdf.graph import bind
+from kg.rdf.graph import new_dataset
 from kg.rdf.namespaces import PREFIXES
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -45,7 +46,11 @@ SELECT ?g ?id ?hash WHERE {
 
 
 class StoreError(Exception):
-    """A store that cannot be opened or read, as a one-line message."""
+    """A store or graph file that cannot be opened or read, as a one-line message."""
+
+
+class QueryError(ValueError):
+    """A SPARQL query that cannot be run (malformed, or a named question asked wrongly), in one line."""
 
 
 class Store:
@@ -54,6 +59,7 @@ class Store:
     def __init__(self, store: ox.Store, name: str) -> None:
         self.ox = store
         self.name = name  # what error messages call it: the folder or file
+        self.loose = False  # whether files loaded may hold triples of the default graph alone (a .ttl)
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -78,21 +84,32 @@ class Store:
         return cls(ox.Store(), "memory")
 
     @classmethod
-    def from_file(cls, path: Path) -> Store:
-        """An in-memory store holding an RDF file (.ttl, .trig, .nq, .nt, .jsonld, .rdf)."""
+    def from_path(cls, path: Path) -> Store:
+        """The store a path names: a store folder or a build folder holding one (opened read-only),
+        or an RDF file (.ttl, .trig, .nq, .nt, .jsonld, .rdf) read into memory."""
+        if path.is_dir():
+            return cls.open(path, read_only=True)
+        store = cls.in_memory()
+        store.name = str(path)
+        store.load(path)
+        return store
+
+    def load(self, path: Path) -> None:
+        """Add the graphs of an RDF file, or of a store or build folder, to this store."""
+        if path.is_dir():
+            self.ox.extend(Store.open(path, read_only=True).ox.quads_for_pattern(None, None, None, None))
+            return
         if not path.is_file():
             raise StoreError(f"{path}: no such file")
-        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or (
-            ox.RdfFormat.JSON_LD if path.suffix == ".json" else None)
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
         if fmt is None:
-            raise StoreError(f"{path}: unknown RDF file type {path.suffix!r}")
-        store = ox.Store()
+            raise StoreError(f"{path}: unknown RDF file type {path.suffix!r} (.ttl, .trig, .nq, .nt, .jsonld, .rdf)")
         try:
-            store.bulk_load(path=str(path), format=fmt)
+            self.ox.bulk_load(path=str(path), format=fmt)
         except (SyntaxError, ValueError, OSError) as e:
             raise StoreError(f"{path}: not a readable RDF file ({first_line(e)})") from e
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as in a store folder
-        return cls(store, str(path))
+        self.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as in a store folder
+        self.loose = True
 
     def triples(self) -> int:
         """How many triples the union of all graphs has."""
@@ -132,7 +149,7 @@ class Store:
                 f"INSERT DATA {{ GRAPH {name} {{ {data} }} }} ;\n"
                 f"INSERT DATA {{ {data} }}")
 
-    def elsewhere(self, t: ox.Triple, name: ox.NamedNode) -> bool:
+    def elsewhere(self, t: ox.Triple, name: ox.NamedNode | None) -> bool:
         """Whether a named graph other than `name` holds t."""
         return any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name != name
                    for q in self.ox.quads_for_pattern(t.subject, t.predicate, t.object, None))
@@ -145,18 +162,22 @@ class Store:
         return self.ox.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
 
     def dataset(self) -> Dataset:
-        """Every named graph of the store in an rdflib Dataset."""
-        ds = bind(Dataset())
+        """Every named graph of the store in an rdflib Dataset, and the triples of the default graph
+        that no named graph holds (as a Turtle file's are) in its default graph."""
+        ds = new_dataset()
         for q in self.ox.quads_for_pattern(None, None, None, None):
+            s, p, o = to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
             if not isinstance(q.graph_name, ox.DefaultGraph):
-                ds.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), to_rdflib(q.graph_name)))
+                ds.add((s, p, o, to_rdflib(q.graph_name)))
+            elif self.loose and not self.elsewhere(q.triple, None):
+                ds.default_graph.add((s, p, o))
         return ds
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> Results:
         """Run a SPARQL query; its default graph is the union of all graphs unless default_graphs names some.
 
-        kg's prefixes are predeclared. Raises SyntaxError for a malformed query.
+        kg's prefixes are predeclared. Raises QueryError for a malformed query.
         """
         options: dict = {"prefixes": {p: str(ns) for p, ns in PREFIXES.items()}}
         if default_graphs:
@@ -165,6 +186,8 @@ class Store:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             return self.ox.query(sparql, **options)
+        except SyntaxError as e:
+            raise QueryError(f"not a valid SPARQL query: {first_line(e)}") from e
         except OSError as e:
             raise StoreError(f"{self.name}: cannot read the store ({first_line(e)})") from e
 

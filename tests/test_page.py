@@ -1,4 +1,4 @@
-"""Tests for kg.out.view (network page). All entities here are invented."""
+"""Tests for kg.out.network and kg.out.page (the network page). All entities here are invented."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.out import layout
 from browser import offline_page
-from kg.out.view import NetworkStats, ViewError, relation_labels, to_networkx, write_network
+from kg.out.network import ViewError, to_networkx
+from kg.out.page import NetworkStats, write_network
+from kg.vocab import VOCAB
 
 KGO = Namespace("https://w3id.org/kg-ip/ontology#")
 KGR = Namespace("https://w3id.org/kg-ip/id/")
@@ -142,12 +144,11 @@ def test_counts_and_labels(tmp_path, graph):
     assert len(data["edges"]) == stats.edges == 10
     ids = {n["id"] for n in data["nodes"]}
     assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
-    zh = relation_labels()
-    assert zh["handledBy"] == ("查办", "handled by")
-    assert len(zh) == 10
+    assert (VOCAB.relations["handledBy"].zh, VOCAB.relations["handledBy"].en) == ("查办", "handled by")
+    assert len(VOCAB.relations) == 10
     for e in data["edges"]:
-        assert e["label"] == zh[e["relation"]][0]
-        assert e["en"] == zh[e["relation"]][1]
+        assert e["label"] == VOCAB.relations[e["relation"]].zh
+        assert e["en"] == VOCAB.relations[e["relation"]].en
     node = next(n for n in data["nodes"] if n["label"] == "东江宏达贸易有限公司")
     assert node["type"] == "Company" and node["altLabels"] == ["宏达贸易"]
     assert [data["articles"][i]["id"] for i in node["articles"]] == ["a1"]
