@@ -260,3 +260,29 @@ def test_award_received_from_a_giver_named_before_the_award(extract):
     assert ("东江市知识产权局", "receivedAward", award) in facts(ag)
     assert (award, "awardedBy", "国家知识产权局") in facts(ag)
     assert (award, "awardedBy", "东江市知识产权局") not in facts(ag)
+
+
+def test_a_saved_pipeline_carries_its_word_lists(tmp_path) -> None:
+    """nlp.to_disk writes each rule component's data files, and spacy.load reads those copies."""
+    import spacy
+
+    sentence = "东江市公安局携手南屿市公安局开展打假行动。"
+    nlp = load_pipeline()
+    cooperation = lambda pipeline: [r for r in pipeline(sentence)._.relations if r.label == "cooperatesWith"]  # noqa: E731
+    assert cooperation(nlp)
+    nlp.to_disk(tmp_path / "saved")
+    triggers = tmp_path / "saved" / "kg_relations" / "triggers.tsv"
+    assert (tmp_path / "saved" / "kg_entities" / "data" / "patterns.tsv").is_file()
+    assert (tmp_path / "saved" / "kg_entities" / "reference" / "places.tsv").is_file()
+    assert cooperation(spacy.load(tmp_path / "saved"))
+    lines = triggers.read_text(encoding="utf-8").splitlines(keepends=True)
+    triggers.write_text("".join(x for x in lines if not x.startswith("携手\t")), encoding="utf-8")
+    assert not cooperation(spacy.load(tmp_path / "saved"))
+
+
+def test_components_say_what_they_read_and_write() -> None:
+    nlp = load_pipeline()
+    meta = {name: nlp.get_pipe_meta(name) for name in ("kg_lac", "kg_entities", "kg_relations")}
+    assert "doc.spans" in meta["kg_lac"].assigns and "doc.spans" in meta["kg_entities"].requires
+    assert meta["kg_relations"].assigns == ["doc._.relations"]
+    assert nlp.get_pipe("kg_entities").spans_key == nlp.get_pipe("kg_relations").spans_key == "kg"

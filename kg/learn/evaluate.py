@@ -23,12 +23,9 @@ from rdflib import Dataset
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.text.normalize import strip_pinyin, to_simplified
+from kg.vocab import VOCAB
 
-HEADLINE = ("Agency", "Company", "Association", "Case", "Award")
-OTHER = ("Campaign", "LegalDocument", "Brand", "Person", "Place")
-RELATIONS = ("handledBy", "involves", "concernsBrand", "receivedAward", "awardedBy",
-             "cooperatesWith", "subOrganizationOf", "partyTo", "conducted", "locatedIn")
-SYMMETRIC = {"cooperatesWith"}
+HEADLINE, OTHER, RELATIONS = VOCAB.headline, VOCAB.other, tuple(VOCAB.relations)
 QUOTES = re.compile(r"[\s“”‘’「」『』《》〈〉\"'`]+")
 
 
@@ -182,7 +179,7 @@ def score(gold: dict[str, dict], graph: Dataset) -> Scores:
             to_gold[hit].add((kind, name))
         result.spurious += [f"{doc}\t{ents[e][0]}\t{sorted(ents[e][1])[:1]}" for e in here if e not in used]
         for r in data.get("relations", []):
-            gold_rel.add(ordered(keys[r["s"]][:2], r["p"], keys[r["o"]][:2]))
+            gold_rel.add(VOCAB.ordered(keys[r["s"]][:2], r["p"], keys[r["o"]][:2]))
 
     gold_keys = {(g["type"], match_key(g["name"])) for data in gold.values() for g in data["entities"]}
     scored = {str(e) for doc in gold for e in by_doc.get(doc, [])}
@@ -194,7 +191,7 @@ def score(gold: dict[str, dict], graph: Dataset) -> Scores:
         for a in to_gold.get(s, {("?", str(s))}):
             for b in to_gold.get(o, {("?", str(o))}):
                 if (a in gold_keys or a[1] in scored) and (b in gold_keys or b[1] in scored):
-                    system_rel.add(ordered(a, rel, b))
+                    system_rel.add(VOCAB.ordered(a, rel, b))
     for rel in RELATIONS:
         g = {t for t in gold_rel if t[1] == rel}
         s = {t for t in system_rel if t[1] == rel}
@@ -202,10 +199,3 @@ def score(gold: dict[str, dict], graph: Dataset) -> Scores:
     result.missed_relations = [f"{s[1]} {p} {o[1]}" for s, p, o in sorted(gold_rel - system_rel)]
     result.spurious_relations = [f"{s[1]} {p} {o[1]}" for s, p, o in sorted(system_rel - gold_rel)]
     return result
-
-
-def ordered(head: tuple, relation: str, tail: tuple) -> tuple:
-    """A relation triple, symmetric ones in one canonical direction."""
-    if relation in SYMMETRIC and tail < head:
-        head, tail = tail, head
-    return head, relation, tail

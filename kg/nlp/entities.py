@@ -8,7 +8,7 @@ Three sources of evidence are combined:
   documents, brands, quoted awards and anonymised people;
 - the place gazetteer for places, and LAC's PER tag for people.
 Names may nest ("…协会优质品牌保护工作委员会" holds "…协会"), so the result goes to
-`doc.spans["kg"]` rather than `doc.ents`.
+`doc.spans` (key `spans_key`, "kg" by default) rather than `doc.ents`.
 """
 from __future__ import annotations
 
@@ -21,35 +21,23 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.reference import bodies as reference, gazetteer
+from kg.reference import DATA as REFERENCE_DATA, bodies as reference, gazetteer
 from kg.datafiles import read_list, read_table
 from kg.nlp import DATA
+from kg.nlp.lexicon import Lexicon, alternation, save
+from kg.vocab import VOCAB
 
-ORG_TYPES = ("Agency", "Company", "Association")
-# LAC tags that may sit inside a name; verbs and function words end it.
-NAME_TAGS = {"ORG", "LOC", "PER", "n", "nz", "nw", "a", "j", "vn", "an", "m", "f", "s"}
-NAME_VERBS = {"反", "驻", "打击", "保护", "管理", "监督", "促进", "维权", "运营", "服务", "检验", "检疫",
-              "防治", "防制", "调查", "侦查", "经侦", "创新", "发展", "投资", "评审", "制造", "建设"}
+ORG_TYPES = VOCAB.organisations
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_BRAND = re.compile(r"[A-Za-z][A-Za-z&'.\-]{1,19}")
 ADDRESS_CHAR = re.compile(r"[@./:][A-Za-z0-9]|[A-Za-z0-9][@./:]")  # inside an e-mail or web address
-BRAND_LIST = re.compile(r"(?:包括|如|有)?((?:[^\s,，。；;、“”()]{2,12}、)+[^\s,，。；;、“”()]{2,12})等(?:多个|多种|众多)?(?:国内外|国际|国内)?(?:知名|著名)?(?:品牌|商标)")
-COUNTERFEIT = re.compile(r"假冒|仿冒|冒用")
 CLAUSE_END = re.compile(r"[，,。；;！？\n]")
-LAW_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:(?<![执司违合非方做手立守依说])法|条例)")
-LAW_LEAD = re.compile(r"(?:.*(?:包含|包括|违反|依据|根据|依照|触犯|其中))?")
-# items may carry a count of cases: 药事法16案、商标法22案
-LAW_LIST = re.compile(r"[\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?(?:[、及和与][\u4e00-\u9fff]{2,12}(?:法|条例)(?:\d+案)?)+")
-COUNT_OF_CASES = re.compile(r"\d+(?:起|宗|件)?案$")  # 商标法22案 counts cases, names none
-AWARD_LIST_TAIL = re.compile(r"(?:十佳|十大|百佳)[\u4e00-\u9fff]{0,10}(?:案例|案件)$")
-CAMPAIGN_LIST = re.compile(r"((?:[^、,，。；;\n]{2,30}、)+[^、,，。；;\n]{2,30}?)等[^,，。；;\n]{0,15}?(?:专项行动|行动)")
-CAMPAIGN_LEAD = re.compile(r".*?(?:深入开展|组织开展|开展|启动|部署|组织|实施|推进)|.*等|\d*月份?")
-COUNTED = re.compile(r"[一二两三四五六七八九十几多\d]+[家个所级]")
-AWARD_VERBS = ("获奖", "授奖", "评奖", "颁奖", "领奖", "得奖", "部门奖")
-COUNT = re.compile(r"[\d一二两三四五六七八九十百]+(?:家|项|个|件|名|位|批|款|部)")
-VAGUE = re.compile(r"有关|相关|全国性|[0-9]")
-DIVISION = re.compile(r"[\u4e00-\u9fff]{2,4}(?:省|市|(?<![地辖城园社小景片牧山灾郊])区|县|镇|乡|街道)")
-CASE_VERB = re.compile(r"查处|查办|查获|破获|侦破|办理|审理|审结|成功破获")
+# the data files this component reads (its own, then those of kg.reference), which `to_disk` writes
+FILES = ("org_suffixes.tsv", "award_suffixes.txt", "award_standalone.txt", "generic_prefixes.txt",
+         "generic_names.txt", "chunk_stopwords.txt", "case_keywords.txt", "not_names.txt", "award_leading.txt",
+         "brand_context.txt", "brand_stopwords.txt", "patterns.tsv", "place_led_suffixes.txt",
+         "collective_suffixes.txt", "document_suffixes.txt", "words.tsv", "triggers.tsv", "expressions.tsv")
+REFERENCE_FILES = gazetteer.FILES + reference.FILES
 
 
 @dataclass(frozen=True)
@@ -61,16 +49,48 @@ class Mention:
 
 @Language.factory(
     "kg_entities",
-    default_config={"data_dir": None},
+    default_config={"spans_key": "kg", "words_key": "lac", "data_dir": None, "reference_dir": None},
+    assigns=["doc.spans"],
+    requires=["doc.spans", "token.is_sent_start"],
 )
-def make_entities(nlp: Language, name: str, data_dir: str | None) -> "EntityRecognizer":
-    return EntityRecognizer(Path(data_dir) if data_dir else DATA)
+def make_entities(nlp: Language, name: str, spans_key: str, words_key: str, data_dir: str | None,
+                  reference_dir: str | None) -> "EntityRecognizer":
+    return EntityRecognizer(spans_key, words_key, Path(data_dir) if data_dir else DATA,
+                            Path(reference_dir) if reference_dir else None)
 
 
 class EntityRecognizer:
-    """Finds entity mentions and stores them in `doc.spans["kg"]`."""
+    """Finds entity mentions and stores them in `doc.spans[spans_key]`.
 
-    def __init__(self, data: Path):
+    words_key: the spans of LAC words (`kg_lac`); data: the folder of its word
+    lists and patterns (`FILES`); reference: the folder of kg.reference's tables
+    (None: the bundled ones). `to_disk` writes both, `from_disk` reads them back.
+    """
+
+    def __init__(self, spans_key: str = "kg", words_key: str = "lac", data: Path = DATA,
+                 reference_dir: Path | None = None) -> None:
+        self.spans_key, self.words_key = spans_key, words_key
+        self.load(data, reference_dir)
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        save(self.data, Path(path) / "data", FILES)
+        save(self.reference_dir, Path(path) / "reference", REFERENCE_FILES)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> EntityRecognizer:
+        self.load(Path(path) / "data", Path(path) / "reference")
+        return self
+
+    def load(self, data: Path, reference_dir: Path | None) -> None:
+        """Read the word lists, patterns and reference tables."""
+        self.data, self.reference_dir = data, reference_dir or REFERENCE_DATA
+        lexicon = Lexicon(data)
+        self.name_tags = set(lexicon.words("name_tag"))
+        self.name_verbs = set(lexicon.words("name_verb"))
+        self.award_acts = lexicon.words("award_act")
+        self.counterfeit = alternation(lexicon.words("counterfeit"))
+        self.vague = re.compile(alternation(lexicon.words("vague")).pattern + "|[0-9]")
+        self.case_verb = alternation(lexicon.triggers("handledBy", "title"))
+        self.re = lexicon.regex
         suffixes = read_table(data / "org_suffixes.tsv")
         self.org_suffixes = sorted(((r["suffix"], r["type"]) for r in suffixes), key=lambda x: -len(x[0]))
         self.award_suffixes = sorted(read_list(data / "award_suffixes.txt"), key=len, reverse=True)
@@ -78,7 +98,8 @@ class EntityRecognizer:
         self.generic_prefixes = tuple(read_list(data / "generic_prefixes.txt"))
         self.generic_names = set(read_list(data / "generic_names.txt"))
         self.stopwords = set(read_list(data / "chunk_stopwords.txt"))
-        self.short_forms = set(reference.load().wholes)
+        listed = reference.load(self.reference_dir)
+        self.short_forms = set(listed.wholes)
         self.case_keywords = read_list(data / "case_keywords.txt")
         self.not_names = tuple(read_list(data / "not_names.txt"))
         # words stripped from the front of an award name
@@ -88,9 +109,8 @@ class EntityRecognizer:
         self.brand_stopwords = {w.lower() for w in read_list(data / "brand_stopwords.txt")}
         self.patterns = [(r["label"], int(r["group"]), re.compile(r["regex"]))
                          for r in read_table(data / "patterns.tsv")]
-        self.places = gazetteer.load()
+        self.places = gazetteer.load(self.reference_dir)
         self.place_re = self.places.pattern
-        listed = reference.load()
         short_forms = sorted({*listed.full_names, *listed.agency_names}, key=len, reverse=True)
         # listed national bodies and their short forms (国务院, 最高检, CNIPA), not inside a longer word
         self.known_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, short_forms)) + r")(?![A-Za-z])")
@@ -99,7 +119,7 @@ class EntityRecognizer:
         self.document_suffixes = tuple(read_list(data / "document_suffixes.txt"))
 
     def __call__(self, doc: Doc) -> Doc:
-        words = sorted(doc.spans["lac"], key=lambda s: s.start_char) if "lac" in doc.spans else []
+        words = sorted(doc.spans[self.words_key], key=lambda s: s.start_char) if self.words_key in doc.spans else []
         text = doc.text  # Doc.text joins every token: read it once
         found: set[Mention] = set()
         found.update(self.organisations(text, words))
@@ -119,7 +139,7 @@ class EntityRecognizer:
             span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
             if span is not None:
                 spans.append(span)
-        doc.spans["kg"] = spans
+        doc.spans[self.spans_key] = spans
         return doc
 
     # -- organisations -------------------------------------------------------------
@@ -135,7 +155,7 @@ class EntityRecognizer:
         for i, word in enumerate(words):
             # the suffix may span this word and the one before: 工商|部门, 防制|处
             tail = text[words[i - 1].start_char if i else word.start_char:word.end_char]
-            if word.label_ not in NAME_TAGS and not word.text.startswith(")") or self.org_type(tail) is None \
+            if word.label_ not in self.name_tags and not word.text.startswith(")") or self.org_type(tail) is None \
                     or word.text.endswith(self.not_names):
                 continue  # (LAC writes "新百伦贸易(中国)有限公司" with a word ")有限公司")
             j = self.grow_left(words, i)
@@ -146,7 +166,7 @@ class EntityRecognizer:
 
     def grow_left(self, words: list[Span], i: int, extra_tags: Iterable[str] = ()) -> int:
         """Index of the first word of the name that ends with words[i]: extend over name-like words."""
-        allowed = NAME_TAGS | set(extra_tags)
+        allowed = self.name_tags | set(extra_tags)
         j = i
         while j > 0:
             prev = words[j - 1]
@@ -154,7 +174,7 @@ class EntityRecognizer:
                 break
             if prev.text in self.stopwords or not prev.text.strip() or "\n" in prev.text:
                 break
-            if not (prev.label_ in allowed or prev.text in NAME_VERBS or prev.text in ("某", "(", ")")):
+            if not (prev.label_ in allowed or prev.text in self.name_verbs or prev.text in ("某", "(", ")")):
                 break
             j -= 1
         return j
@@ -208,8 +228,8 @@ class EntityRecognizer:
         """
         if name in self.short_forms or (name[0] in "市区县省" and name[1:] in self.generic_names):
             return True
-        if COUNTED.match(name) or (name[:2] in ("全国", "全省", "全市", "各地") and name[2:] in self.generic_names) \
-                or VAGUE.search(name):
+        if self.re("counted").match(name) or (name[:2] in ("全国", "全省", "全市", "各地") and name[2:] in self.generic_names) \
+                or self.vague.search(name):
             return False  # 四家检察院, 两级法院, 全国海关, 国务院有关部门: several or unnamed bodies
         if name.endswith(self.place_led_suffixes) and not self.place_re.match(name):
             return False  # 科技创新中心 is a description; 江门高新区…服务中心 a body
@@ -244,18 +264,18 @@ class EntityRecognizer:
     def awards(self, text: str, words: list[Span]) -> Iterator[Mention]:
         for i, word in enumerate(words):
             suffix = next((s for s in self.award_suffixes if text.endswith(s, 0, word.end_char)), None)
-            if suffix is None and (m := AWARD_LIST_TAIL.search(text, max(0, word.end_char - 16), word.end_char)):
+            if suffix is None and (m := self.re("award_list_tail").search(text, max(0, word.end_char - 16), word.end_char)):
                 suffix = m.group()  # 十佳知识产权案例
             if suffix is None or word.label_ in ("v", "vd", "w", "p"):
                 continue
             start = words[self.grow_left(words, i, extra_tags=("TIME",))].start_char
-            if text.endswith(AWARD_VERBS, 0, word.end_char):
+            if text.endswith(self.award_acts, 0, word.end_char):
                 continue  # 获奖, 评奖: an act, not an award's name
             start = min(start, word.end_char - len(suffix))
             while True:
                 if text.startswith(self.award_leading, start, word.end_char - len(suffix)):
                     start += next(len(p) for p in self.award_leading if text.startswith(p, start))
-                elif (count := COUNT.match(text, start, word.end_char - len(suffix))) is not None:
+                elif (count := self.re("count").match(text, start, word.end_char - len(suffix))) is not None:
                     start = count.end()  # 7家国家知识产权示范企业: the title without the count
                 else:
                     break
@@ -275,13 +295,13 @@ class EntityRecognizer:
                     continue  # 《大众日报》, 《流浪地球》: papers and works, not documents
                 if label == "Campaign" and not m.group().startswith("“"):
                     # 江海区深入开展知识产权保护专项行动, A、B等…专项行动: the name follows the verb
-                    lead = CAMPAIGN_LEAD.match(text, start, end)
+                    lead = self.re("campaign_lead").match(text, start, end)
                     start = lead.end() if lead else start
                     if text[start:end] in self.generic_names or end - start < 4:
                         continue
                 if label == "Case":
                     # a title that opens with the verb (after at most a place) names the case without it
-                    verb = CASE_VERB.search(text, start, end)
+                    verb = self.case_verb.search(text, start, end)
                     if verb and (verb.start() == start or self.place_re.fullmatch(text, start, verb.start())):
                         start = verb.end()  # 上海查处“X”侵权案: the case is “X”侵权案
                     if not self.case_like(text[start:end]):
@@ -290,7 +310,7 @@ class EntityRecognizer:
 
     def campaign_lists(self, text: str) -> Iterator[Mention]:
         """Each quoted item of an enumeration of campaigns: 开展“清源”地理标志保护、“护航-2023”…等专项行动."""
-        for m in CAMPAIGN_LIST.finditer(text):
+        for m in self.re("campaign_list").finditer(text):
             pos = m.start(1)
             for item in m.group(1).split("、"):
                 quoted = item.find("“")
@@ -300,17 +320,18 @@ class EntityRecognizer:
 
     def law_lists(self, text: str) -> Iterator[Mention]:
         """Laws and regulations cited without 《》 in a list: 违反药事法、动物传染病防治条例."""
-        for m in LAW_LIST.finditer(text):
+        for m in self.re("law_list").finditer(text):
             pos = m.start()
             for item in re.split(r"[、及和与]", m.group()):
-                lead = LAW_LEAD.match(item)
-                name = LAW_NAME.fullmatch(item, lead.end()) or LAW_NAME.match(item, lead.end())
+                lead = self.re("law_lead").match(item)
+                law = self.re("law_name")
+                name = law.fullmatch(item, lead.end()) or law.match(item, lead.end())
                 if name and name.end() - name.start() >= 3:
                     yield Mention(pos + name.start(), pos + name.end(), "LegalDocument")
                 pos += len(item) + 1
 
     def case_like(self, name: str) -> bool:
-        return (len(name) >= 6 and any(k in name for k in self.case_keywords) and not COUNT_OF_CASES.search(name)
+        return (len(name) >= 6 and any(k in name for k in self.case_keywords) and not self.re("count_of_cases").search(name)
                 and not name.startswith(("此", "本", "该", "这", "上述", "一起", "各类", "相关", "涉案", "了", "一批")))
 
     # -- places and people ---------------------------------------------------------
@@ -331,7 +352,7 @@ class EntityRecognizer:
                 yield Mention(m.start(), m.end(), "Place")
         # divisions the gazetteer lacks (towns, new districts): LAC place words with a division suffix
         for w in words:
-            if w.label_ == "LOC" and DIVISION.fullmatch(w.text) and self.places.lookup(w.text) is None:
+            if w.label_ == "LOC" and self.re("division").fullmatch(w.text) and self.places.lookup(w.text) is None:
                 yield Mention(w.start_char, w.end_char, "Place")
 
     def word_mentions(self, doc: Doc, text: str, words: list[Span]) -> Iterator[Mention]:
@@ -345,7 +366,7 @@ class EntityRecognizer:
                 elif about_marks and self.latin_brand(text, w.start_char, w.end_char):
                     yield Mention(w.start_char, w.end_char, "Brand")
         # 仿冒劳力士、百达翡丽手表: the names LAC finds in the clause after a counterfeiting verb
-        for m in COUNTERFEIT.finditer(text):
+        for m in self.counterfeit.finditer(text):
             clause_end = CLAUSE_END.search(text, m.end())
             stop = clause_end.start() if clause_end else len(text)
             for w in words[bisect_left(starts, m.end()):bisect_left(starts, stop)]:
@@ -364,7 +385,7 @@ class EntityRecognizer:
 
     def brand_lists(self, text: str) -> Iterator[Mention]:
         """Each name of an enumeration of brands: 包括NIKE、TOYOTA、凤凰等知名品牌."""
-        for m in BRAND_LIST.finditer(text):
+        for m in self.re("brand_list").finditer(text):
             pos = m.start(1)
             for item in m.group(1).split("、"):
                 if (LATIN_BRAND.fullmatch(item) or len(item) <= 6) and item.lower() not in self.brand_stopwords:

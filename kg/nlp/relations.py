@@ -16,27 +16,23 @@ after canonicalisation, in `kg.resolve.resolver`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.datafiles import read_table
 from kg.nlp import DATA
-from kg.nlp.entities import ORG_TYPES, in_sentence
+from kg.nlp.lexicon import Lexicon, alternation, save
+from kg.vocab import VOCAB
+from kg.nlp.entities import in_sentence
 
-BODIES = ("Agency", "Association")
-# what may stand beside a case title on its own line in a case list: "一、", "案例二:", "3."
-TITLE_LINE = re.compile(r"\s*(?:[一二三四五六七八九十]+[、.]|\d{1,2}[.、]|案例[一二三四五六七八九十\d]+[:、]?)?\s*[“”\"]*\s*")
-LIST_SEPARATORS = ("、", "和", "与", "及", ",", "以及")  # between the names of a coordinated list
-LIST_LEAD = re.compile(r"(?:称号)?(?:分别)?(?:为|是|包括|有)[:：]?")
-REPORTER = re.compile(r"记者|通讯员|编辑|摄影")
-WINNING = ("荣获", "获得", "获评", "获")  # verbs whose subject receives the award
-GIVING = ("授予", "颁发", "评选", "评出")  # verbs whose subject gives the award
+BODIES = VOCAB.relations["handledBy"].range  # the bodies that handle cases and give awards
+ORG_TYPES = VOCAB.organisations
 CLAUSE_MARKS = (",", ";", "，", "；")
-RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")
+RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")  # winners the sentence rules name
+FILES = ("words.tsv", "triggers.tsv", "expressions.tsv")  # what `to_disk` writes
 
 
 @dataclass(frozen=True)
@@ -52,9 +48,10 @@ if not Doc.has_extension("relations"):
     Doc.set_extension("relations", default=None)
 
 
-@Language.factory("kg_relations", default_config={"data_dir": None})
-def make_relations(nlp: Language, name: str, data_dir: str | None) -> "RelationExtractor":
-    return RelationExtractor(Path(data_dir) if data_dir else DATA)
+@Language.factory("kg_relations", default_config={"spans_key": "kg", "data_dir": None},
+                  assigns=["doc._.relations"], requires=["doc.spans", "token.is_sent_start"])
+def make_relations(nlp: Language, name: str, spans_key: str, data_dir: str | None) -> "RelationExtractor":
+    return RelationExtractor(spans_key, Path(data_dir) if data_dir else DATA)
 
 
 def clause_start(text: str, pos: int) -> int:
@@ -74,8 +71,32 @@ def inside(a: Span, b: Span) -> bool:
 
 
 class RelationExtractor:
-    def __init__(self, data: Path):
-        self.triggers = {r["relation"]: tuple(r["words"].split("|")) for r in read_table(data / "triggers.tsv")}
+    """Relations between the entity spans of `doc.spans[spans_key]`, into `doc._.relations`.
+
+    data: the folder of its word lists (`FILES`); `to_disk` writes them, `from_disk` reads them back.
+    """
+
+    def __init__(self, spans_key: str = "kg", data: Path = DATA) -> None:
+        self.spans_key = spans_key
+        self.load(data)
+
+    def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
+        save(self.data, Path(path), FILES)
+
+    def from_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> RelationExtractor:
+        self.load(Path(path))
+        return self
+
+    def load(self, data: Path) -> None:
+        self.data = data
+        lexicon = Lexicon(data)
+        self.triggers = {r: lexicon.triggers(r) for r in VOCAB.relations}
+        self.winning = lexicon.triggers("receivedAward", "winning")  # its subject receives the award
+        self.giving = lexicon.triggers("receivedAward", "giving")  # its subject gives it
+        self.separators = lexicon.words("list_separator")
+        self.reporter = alternation(lexicon.words("reporter"))
+        self.title_line = lexicon.regex("title_line")
+        self.list_lead = lexicon.regex("list_lead")
 
     def has(self, relation: str, text: str) -> bool:
         return any(w in text for w in self.triggers[relation])
@@ -90,7 +111,7 @@ class RelationExtractor:
         return max((text.rfind(w) for w in self.triggers[relation]), default=-1)
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = sorted(doc.spans["kg"], key=lambda m: m.start_char) if "kg" in doc.spans else []
+        mentions = sorted(doc.spans[self.spans_key], key=lambda m: m.start_char) if self.spans_key in doc.spans else []
         starts = [m.start_char for m in mentions]
         found: dict[tuple, Relation] = {}
 
@@ -110,7 +131,7 @@ class RelationExtractor:
             for rel in self.sentence_relations(sent, here, top, subject, case):
                 add(rel)
             cases = [m for m in top if m.label_ == "Case"]
-            title = cases[0] if len(cases) == 1 and TITLE_LINE.fullmatch(sent.text.replace(cases[0].text, "", 1)) else None
+            title = cases[0] if len(cases) == 1 and self.title_line.fullmatch(sent.text.replace(cases[0].text, "", 1)) else None
             if title is not None:
                 listed = title
                 if honour is not None:
@@ -210,10 +231,9 @@ class RelationExtractor:
             for m in (m for m in top if m.label_ == "Brand"):
                 yield Relation(case, "concernsBrand", m, 0.5, sent)
 
-    @staticmethod
-    def listed_after(text: str, award: Span, top: list[Span], offset: int) -> list[Span]:
+    def listed_after(self, text: str, award: Span, top: list[Span], offset: int) -> list[Span]:
         """The bodies listed right after an award: "…示范企业为A、B和C" (A, B and C)."""
-        lead = LIST_LEAD.match(text, award.end_char - offset)
+        lead = self.list_lead.match(text, award.end_char - offset)
         if lead is None:
             return []
         out: list[Span] = []
@@ -222,7 +242,7 @@ class RelationExtractor:
             at = m.start_char - offset
             if at < lead.end():
                 continue
-            if text[pos:at] not in (LIST_SEPARATORS if out else ("",)) or m.label_ not in ORG_TYPES:
+            if text[pos:at] not in (self.separators if out else ("",)) or m.label_ not in ORG_TYPES:
                 break
             out.append(m)
             pos = m.end_char - offset
@@ -260,10 +280,10 @@ class RelationExtractor:
             if trig < 0:
                 continue
             clause = clause_start(text, trig)
-            if before.startswith(GIVING, trig) and "被" not in before[clause:trig]:
+            if before.startswith(self.giving, trig) and "被" not in before[clause:trig]:
                 # X和Y决定授予…Award: the bodies before the verb give it;
                 # A荣获X授予的Award: A, before the receiving verb, received it from X
-                won = max((before.rfind(w, clause, trig) for w in WINNING), default=-1)
+                won = max((before.rfind(w, clause, trig) for w in self.winning), default=-1)
                 for m in top:
                     at = m.start_char - sent.start_char
                     if m.label_ in BODIES and max(clause, won) <= at < trig:
@@ -293,14 +313,14 @@ class RelationExtractor:
                     yield Relation(r, "receivedAward", award, 0.7, sent)
                 continue
             recipients = [m for m in top if m.label_ in RECIPIENTS and m.end_char - sent.start_char <= trig
-                          and not REPORTER.search(text, max(0, m.start_char - sent.start_char - 4), m.start_char - sent.start_char)]
+                          and not self.reporter.search(text, max(0, m.start_char - sent.start_char - 4), m.start_char - sent.start_char)]
             if recipients:
                 last = recipients[-1]
                 # a coordinated list of recipients: A、B和C 被评为…
                 group = [last]
                 for m in reversed(recipients[:-1]):
                     gap = text[m.end_char - sent.start_char:group[-1].start_char - sent.start_char]
-                    if gap in LIST_SEPARATORS:
+                    if gap in self.separators:
                         group.append(m)
                     else:
                         break

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from kg.datafiles import data_dir, read_table
+from kg.datafiles import read_table
+from kg.reference import DATA
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,12 @@ class Reference:
         return self.full_names.get(short)
 
 
-@lru_cache(maxsize=1)
-def load() -> Reference:
-    """The bundled reference tables, read once."""
-    data = data_dir(__file__)
-    return Reference(read_table(data / "agencies.tsv"), read_table(data / "places_en.tsv"),
-                     read_table(data / "abbreviations.tsv"))
+FILES = ("agencies.tsv", "places_en.tsv", "abbreviations.tsv")
+
+
+@lru_cache(maxsize=4)
+def load(folder: Path | None = None) -> Reference:
+    """The reference tables of a folder holding `FILES` (by default the bundled ones), read once."""
+    folder = folder or DATA
+    return Reference(read_table(folder / "agencies.tsv"), read_table(folder / "places_en.tsv"),
+                     read_table(folder / "abbreviations.tsv"))

@@ -1,6 +1,6 @@
 """Place gazetteer: Chinese administrative divisions plus countries and regions.
 
-Data files live in `kg/data/`: `places.tsv` (the national adcode table, see
+Data files live in `kg/reference/data/`: `places.tsv` (the national adcode table, see
 `scripts/make_places.py`), `regions.tsv` (countries and named regions) and
 `place_stopwords.txt` (short forms such as 公安 or 合作 that are common words).
 Both the entity recogniser (to find places) and the resolver (to complete
@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from pathlib import Path
 
-from kg.datafiles import data_dir, read_list, read_table
+from kg.datafiles import read_list, read_table
+from kg.reference import DATA
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,17 @@ def _rank(p: Place) -> int:
     return ["country", "region", "province", "city", "county"].index(p.level)
 
 
-@lru_cache(maxsize=1)
-def load() -> Gazetteer:
-    """The bundled gazetteer, read once."""
+FILES = ("places.tsv", "regions.tsv", "place_stopwords.txt")
+
+
+@lru_cache(maxsize=4)
+def load(folder: Path | None = None) -> Gazetteer:
+    """The gazetteer of a folder holding `FILES` (by default the bundled one), read once."""
+    folder = folder or DATA
     places = [Place(r["name"], r["level"], r["adcode"], r["parent"], r["short"])
-              for r in read_table(data_dir(__file__) / "places.tsv")]
+              for r in read_table(folder / "places.tsv")]
     aliases: dict[str, str] = {}
-    for r in read_table(data_dir(__file__) / "regions.tsv"):
+    for r in read_table(folder / "regions.tsv"):
         places.append(Place(r["name"], r["kind"]))
         aliases.update({a: r["name"] for a in r["aliases"].split("|") if a})
-    return Gazetteer(places, aliases, set(read_list(data_dir(__file__) / "place_stopwords.txt")))
+    return Gazetteer(places, aliases, set(read_list(folder / "place_stopwords.txt")))

@@ -14,35 +14,46 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
 from kg.reference import bodies as reference, gazetteer
 from kg.model import Article, ArticleGraph, Entity, Fact
-from kg.nlp.entities import CASE_VERB
+from kg.nlp import DATA as NLP_DATA
+from kg.nlp.lexicon import Lexicon, alternation
 from kg.text.normalize import Normalized, clean
+from kg.vocab import VOCAB
 
-ORGS = ("Agency", "Company", "Association")
+ORGS = VOCAB.organisations
 FOLDED = ("Agency", "Association", "Company", "Award", "LegalDocument", "Person")  # types whose short names fold into long ones
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
-BRANCH_WORDS = ("分局", "支队", "大队", "派出所", "法庭", "分院", "检察院", "法院")  # 沿滩分局: a place written short
 QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
-YEAR_PREFIX = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十百\d]+届)")
-ALIAS_NOTE = re.compile(r"^\s*\(\s*(?:以下)?简称[“\"《]?([^)”\"》]{1,20})[”\"》]?\s*\)")
 
 
 
 class Resolver:
-    def __init__(self) -> None:
-        self.places = gazetteer.load()
-        self.reference = reference.load()
+    """One article's mentions (the spans of `doc.spans[spans_key]` and `doc._.relations`) → its ArticleGraph.
+
+    reference_dir: kg.reference's tables (None: the bundled ones); lexicon: the
+    rule components' word lists (for the verbs that open a case title).
+    """
+
+    def __init__(self, spans_key: str = "kg", reference_dir: Path | None = None, lexicon: Path = NLP_DATA) -> None:
+        self.spans_key = spans_key
+        self.places = gazetteer.load(reference_dir)
+        self.reference = reference.load(reference_dir)
+        words = Lexicon(lexicon)
+        self.case_verb = alternation(words.triggers("handledBy", "title"))
+        self.branch_words = words.words("branch")
+        self.year_prefix, self.alias_note = words.regex("year_prefix"), words.regex("alias_note")
         self.suffixes = self.reference.suffixes
         self.wholes = self.reference.wholes
         self.place_re = self.places.pattern
 
     def __call__(self, article: Article, norm: Normalized, doc: Doc) -> ArticleGraph:
         context = self.article_places(doc)
-        spans = list(doc.spans["kg"])
+        spans = list(doc.spans[self.spans_key])
         # bodies the article spells out in full: 市市场监管局 is most likely one of them
         named = [self.expand_suffix(s.text) for s in spans if s.label_ in ORGS and s.text[0] not in "市区县省"]
         span_key: dict[tuple[int, int, str], tuple[str, str]] = {}
@@ -62,7 +73,7 @@ class Resolver:
             ent.aliases.update({span.text, as_written, *extra})
             ent.mentions.append((start, end))
             span_key[(span.start_char, span.end_char, span.label_)] = ent.key
-            note = ALIAS_NOTE.match(text, span.end_char)
+            note = self.alias_note.match(text, span.end_char)
             if note:
                 ent.aliases.add(note.group(1))
         merged = self.merge(entities)
@@ -101,7 +112,7 @@ class Resolver:
                 rest = text[max(g.end_char for g in givers) - span.start_char:]
                 return [rest] if len(rest) >= 4 else []
         if span.label_ == "Case":
-            m = CASE_VERB.search(text)
+            m = self.case_verb.search(text)
             if m and len(text) - m.end() >= 6:
                 return [text[m.start():], text[m.end():]]
         return []
@@ -109,7 +120,7 @@ class Resolver:
     def article_places(self, doc: Doc) -> dict[str, str]:
         """The most mentioned province, city and county of the article."""
         counts: Counter = Counter()
-        for span in doc.spans["kg"]:
+        for span in doc.spans[self.spans_key]:
             if span.label_ == "Place":
                 place = self.places.lookup(span.text)
                 if place is not None:
@@ -222,7 +233,7 @@ class Resolver:
         bare = QUOTES.sub("", ent.name)
         forms = {bare}
         if ent.type == "Award":
-            forms.add(YEAR_PREFIX.sub("", bare))
+            forms.add(self.year_prefix.sub("", bare))
         if ent.type == "LegalDocument" and bare.startswith("中华人民共和国"):
             forms.add(bare[len("中华人民共和国"):])
         if ent.type == "LegalDocument":
@@ -293,7 +304,7 @@ class Resolver:
             place = self.places.lookup(m.group(), area)
             if area is not None and not self.places.within(place, area):
                 continue
-            if (place.name == m.group() and len(m.group()) >= 3) or name.startswith(BRANCH_WORDS, m.end()):
+            if (place.name == m.group() and len(m.group()) >= 3) or name.startswith(self.branch_words, m.end()):
                 found.append(place)
         found = [p for p in found if p.level not in ("region",)]
         if not found:
@@ -323,9 +334,7 @@ def dedupe(facts: list[Fact]) -> list[Fact]:
     """One fact per (head, relation, tail), keeping the most confident evidence."""
     best: dict[tuple, Fact] = {}
     for f in facts:
-        k = (f.head, f.relation, f.tail)
-        if f.relation == "cooperatesWith" and f.tail < f.head:
-            k = (f.tail, f.relation, f.head)
+        k = VOCAB.ordered(f.head, f.relation, f.tail)
         if k not in best or f.confidence > best[k].confidence:
             best[k] = f
     return sorted(best.values(), key=lambda f: (f.head, f.relation, f.tail))
