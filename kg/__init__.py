@@ -2,8 +2,7 @@
 
 `kg.build(...)` builds a `KnowledgeGraph` (see `kg.api`); the `kg` command does the same.
 """
-__version__ = "0.1.0"
-
-from kg.api import KnowledgeGraph, build  # noqa: E402
+from kg.api import KnowledgeGraph, build
+from kg.version import __version__
 
 __all__ = ["KnowledgeGraph", "build", "__version__"]

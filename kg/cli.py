@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg import __version__
+from kg.version import __version__
 
 if TYPE_CHECKING:
     from kg.store.store import Store

@@ -279,7 +279,7 @@ def test_one_article_failing_in_a_stage_is_reported_and_the_rest_built(tmp_path:
         real = kg.run.analyse.normalize
         monkeypatch.setattr(kg.run.analyse, "normalize", lambda t: 1 / 0 if poison in t else real(t))
     elif stage == "nlp":
-        from kg.nlp import load_pipeline
+        from kg.nlp.pipeline import load_pipeline
 
         nlp = load_pipeline()
         real_call = type(nlp).__call__

@@ -16,7 +16,7 @@ import pytest
 
 from kg.run.builder import build_articles as build
 from kg.datafiles import read_list
-from kg.text.normalize import DATA
+from kg.text.pinyin import DATA
 from kg.learn.evaluate import score
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kg.text.normalize as kn
+from kg.text import pinyin, t2s
 from kg.text.normalize import Normalized, clean, normalize, strip_pinyin, to_simplified
 
 
@@ -78,7 +78,7 @@ def test_garbles_repaired(src, expected):
 
 def test_garble_repair_matches_gbk_model():
     """Garbles built from the GBK byte model are repaired to the character they lost."""
-    py = kn._pinyin()
+    py = pinyin.pinyin()
     readings: dict[str, list[str]] = {}
     for syl, chars in py.by_reading.items():
         for ch in chars:
@@ -164,7 +164,7 @@ def test_t2s_length_change_falls_back(monkeypatch):
     def fake():
         return lambda s: s.replace("甲乙", "丙").replace("甲", "丁")
 
-    monkeypatch.setattr(kn, "_converter", fake)
+    monkeypatch.setattr(t2s, "converter", fake)
     n = normalize("甲乙\n乙甲")
     assert n.text == "丁乙\n乙丁"
     assert len(n.offsets) == len(n.text) + 1

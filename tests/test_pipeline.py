@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kg.model import Article
-from kg.nlp import load_pipeline
+from kg.nlp.pipeline import load_pipeline
 from kg.text.normalize import normalize
 from kg.model import ArticleGraph
 from kg.resolve.resolver import Resolver

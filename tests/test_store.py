@@ -12,10 +12,10 @@ import pytest
 from rdflib import Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
-import kg.nlp
+import kg.run.analyse
 from kg.cli import main
 from kg.model import Article
-from kg.rdf.namespaces import KGO, article_graph_iri
+from kg.rdf.namespaces import article_graph_iri
 from kg.store.store import Store
 
 A1 = "6月2日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,罚款3万元。\n"
@@ -88,7 +88,7 @@ def no_pipeline(monkeypatch):
     """Fail if the spaCy pipeline is loaded."""
     def refuse(*args, **kwargs):
         raise AssertionError("the spaCy pipeline was loaded")
-    monkeypatch.setattr(kg.nlp, "load_pipeline", refuse)
+    monkeypatch.setattr(kg.run.analyse, "load_pipeline", refuse)
 
 
 def alone(tmp_path: Path, **texts: str) -> set[Quad]:

@@ -1,1 +1,3 @@
-"""Learning kg's extraction from annotated articles: gold folders, folds, training, cross-validation."""
+"""Learning kg's extraction from annotated articles: gold folders, folds, training, cross-
+validation.
+"""

@@ -15,16 +15,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.reference import DATA as REFERENCE_DATA, bodies as reference, gazetteer
-from kg.datafiles import read_list, read_table
-from kg.nlp import DATA
-from kg.nlp.lexicon import Lexicon, alternation, save
+from kg.datafiles import read_table
+from kg.nlp.lexicon import DATA, Lexicon, alternation, save
+from kg.nlp.spans import Mention, in_sentence, strip_quotes
 from kg.vocab import VOCAB
 
 ORG_TYPES = VOCAB.organisations
@@ -33,18 +32,8 @@ LATIN_BRAND = re.compile(r"[A-Za-z][A-Za-z&'.\-]{1,19}")
 ADDRESS_CHAR = re.compile(r"[@./:][A-Za-z0-9]|[A-Za-z0-9][@./:]")  # inside an e-mail or web address
 CLAUSE_END = re.compile(r"[，,。；;！？\n]")
 # the data files this component reads (its own, then those of kg.reference), which `to_disk` writes
-FILES = ("org_suffixes.tsv", "award_suffixes.txt", "award_standalone.txt", "generic_prefixes.txt",
-         "generic_names.txt", "chunk_stopwords.txt", "case_keywords.txt", "not_names.txt", "award_leading.txt",
-         "brand_context.txt", "brand_stopwords.txt", "patterns.tsv", "place_led_suffixes.txt",
-         "collective_suffixes.txt", "document_suffixes.txt", "words.tsv", "triggers.tsv", "expressions.tsv")
+FILES = ("org_suffixes.tsv", "patterns.tsv", "words.tsv", "triggers.tsv", "expressions.tsv")
 REFERENCE_FILES = gazetteer.FILES + reference.FILES
-
-
-@dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    label: str
 
 
 @Language.factory(
@@ -93,20 +82,19 @@ class EntityRecognizer:
         self.re = lexicon.regex
         suffixes = read_table(data / "org_suffixes.tsv")
         self.org_suffixes = sorted(((r["suffix"], r["type"]) for r in suffixes), key=lambda x: -len(x[0]))
-        self.award_suffixes = sorted(read_list(data / "award_suffixes.txt"), key=len, reverse=True)
-        self.standalone_awards = set(read_list(data / "award_standalone.txt"))
-        self.generic_prefixes = tuple(read_list(data / "generic_prefixes.txt"))
-        self.generic_names = set(read_list(data / "generic_names.txt"))
-        self.stopwords = set(read_list(data / "chunk_stopwords.txt"))
+        self.award_suffixes = sorted(lexicon.words("award_suffix"), key=len, reverse=True)
+        self.standalone_awards = set(lexicon.words("award_standalone"))
+        self.generic_prefixes = lexicon.words("generic_prefix")
+        self.generic_names = set(lexicon.words("generic_name"))
+        self.stopwords = set(lexicon.words("chunk_stop"))
         listed = reference.load(self.reference_dir)
         self.short_forms = set(listed.wholes)
-        self.case_keywords = read_list(data / "case_keywords.txt")
-        self.not_names = tuple(read_list(data / "not_names.txt"))
+        self.case_keywords = lexicon.words("case_keyword")
+        self.not_names = lexicon.words("not_name")
         # words stripped from the front of an award name
-        self.award_leading = tuple(sorted(read_list(data / "award_leading.txt") + list(self.generic_prefixes),
-                                          key=len, reverse=True))
-        self.brand_context = read_list(data / "brand_context.txt")
-        self.brand_stopwords = {w.lower() for w in read_list(data / "brand_stopwords.txt")}
+        self.award_leading = tuple(sorted(lexicon.words("award_leading") + self.generic_prefixes, key=len, reverse=True))
+        self.brand_context = lexicon.words("brand_context")
+        self.brand_stopwords = {w.lower() for w in lexicon.words("brand_stop")}
         self.patterns = [(r["label"], int(r["group"]), re.compile(r["regex"]))
                          for r in read_table(data / "patterns.tsv")]
         self.places = gazetteer.load(self.reference_dir)
@@ -114,9 +102,9 @@ class EntityRecognizer:
         short_forms = sorted({*listed.full_names, *listed.agency_names}, key=len, reverse=True)
         # listed national bodies and their short forms (国务院, 最高检, CNIPA), not inside a longer word
         self.known_re = re.compile(r"(?<![A-Za-z])(?:" + "|".join(map(re.escape, short_forms)) + r")(?![A-Za-z])")
-        self.place_led_suffixes = tuple(read_list(data / "place_led_suffixes.txt"))
-        self.collective_suffixes = set(read_list(data / "collective_suffixes.txt"))
-        self.document_suffixes = tuple(read_list(data / "document_suffixes.txt"))
+        self.place_led_suffixes = lexicon.words("place_led_suffix")
+        self.collective_suffixes = set(lexicon.words("collective_suffix"))
+        self.document_suffixes = lexicon.words("document_suffix")
 
     def __call__(self, doc: Doc) -> Doc:
         words = sorted(doc.spans[self.words_key], key=lambda s: s.start_char) if self.words_key in doc.spans else []
@@ -407,18 +395,3 @@ class EntityRecognizer:
             if w.label_ == "PER" and 2 <= len(w.text) <= 4 and all(CJK.match(c) for c in w.text) \
                     and self.org_type(w.text) is None and not w.text.endswith("氏"):
                 yield Mention(w.start_char, w.end_char, "Person")
-
-
-def in_sentence(spans: list[Span], starts: list[int], sent: Span) -> list[Span]:
-    """The spans (sorted by start, with their `starts`) that lie within the sentence."""
-    lo, hi = bisect_left(starts, sent.start_char), bisect_left(starts, sent.end_char)
-    return [s for s in spans[lo:hi] if s.end_char <= sent.end_char]
-
-
-def strip_quotes(text: str, start: int, end: int) -> tuple[int, int]:
-    """Trim unbalanced quotes and spaces at the edges of a span."""
-    while start < end and (text[start].isspace() or (text[start] == "“" and "”" not in text[start:end])):
-        start += 1
-    while end > start and (text[end - 1].isspace() or (text[end - 1] == "”" and "“" not in text[start:end])):
-        end -= 1
-    return start, end

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from kg.datafiles import read_table
 
+DATA = Path(__file__).parent / "data"  # the bundled word lists, patterns and tables
+
 
 class Lexicon:
     def __init__(self, folder: Path) -> None:

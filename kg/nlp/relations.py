@@ -15,7 +15,6 @@ after canonicalisation, in `kg.resolve.resolver`.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,14 +22,12 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.nlp import DATA
-from kg.nlp.lexicon import Lexicon, alternation, save
+from kg.nlp.lexicon import DATA, Lexicon, alternation, save
 from kg.vocab import VOCAB
-from kg.nlp.entities import in_sentence
+from kg.nlp.spans import clause_end, clause_start, in_sentence, inside
 
 BODIES = VOCAB.relations["handledBy"].range  # the bodies that handle cases and give awards
 ORG_TYPES = VOCAB.organisations
-CLAUSE_MARKS = (",", ";", "，", "；")
 RECIPIENTS = ("Agency", "Company", "Association", "Case", "Place", "Person")  # winners the sentence rules name
 FILES = ("words.tsv", "triggers.tsv", "expressions.tsv")  # what `to_disk` writes
 
@@ -52,22 +49,6 @@ if not Doc.has_extension("relations"):
                   assigns=["doc._.relations"], requires=["doc.spans", "token.is_sent_start"])
 def make_relations(nlp: Language, name: str, spans_key: str, data_dir: str | None) -> "RelationExtractor":
     return RelationExtractor(spans_key, Path(data_dir) if data_dir else DATA)
-
-
-def clause_start(text: str, pos: int) -> int:
-    """Where the clause holding text[pos] begins (after the last comma or semicolon before it)."""
-    return max(text.rfind(p, 0, pos) for p in CLAUSE_MARKS) + 1
-
-
-def clause_end(text: str, pos: int) -> int:
-    """Where the clause holding text[pos] ends (at the next comma or semicolon, or the text's end)."""
-    ends = [i for i in (text.find(p, pos) for p in CLAUSE_MARKS) if i != -1]
-    return min(ends) if ends else len(text)
-
-
-def inside(a: Span, b: Span) -> bool:
-    """Whether span a lies within span b (and is not b)."""
-    return b.start_char <= a.start_char and a.end_char <= b.end_char and (a.start_char, a.end_char) != (b.start_char, b.end_char)
 
 
 class RelationExtractor:

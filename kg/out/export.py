@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph
 
-from kg import __version__
+from kg.version import __version__
 from kg.out.files import write_all, write_atomic
 from kg.rdf.graph import bind, union
 from kg.rdf.namespaces import PREFIXES

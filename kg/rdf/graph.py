@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
 
 import rdflib
 from rdflib import Dataset, Graph, Literal, URIRef

@@ -18,7 +18,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from kg.text.normalize import to_simplified
+from kg.text.t2s import to_simplified
 
 #: encoding name recorded on the article -> Python codec that reads it
 CODECS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gb18030": "gb18030", "big5": "cp950"}

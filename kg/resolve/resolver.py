@@ -20,8 +20,7 @@ from spacy.tokens import Doc, Span
 
 from kg.reference import bodies as reference, gazetteer
 from kg.model import Article, ArticleGraph, Entity, Fact
-from kg.nlp import DATA as NLP_DATA
-from kg.nlp.lexicon import Lexicon, alternation
+from kg.nlp.lexicon import DATA as NLP_DATA, Lexicon, alternation
 from kg.text.normalize import Normalized, clean
 from kg.vocab import VOCAB
 

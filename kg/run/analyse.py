@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from kg.model import StageError
 from kg.model import Article
-from kg.nlp import load_pipeline
+from kg.nlp.pipeline import load_pipeline
 from kg.text.normalize import normalize
 from kg.model import ArticleGraph, Entity
 from kg.resolve.resolver import Resolver, dedupe

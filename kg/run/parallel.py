@@ -37,7 +37,7 @@ def analyse_batch(articles: list[Article]) -> list[ArticleGraph | Failure]:
 
 def warm_up() -> None:
     """Load the pipeline when a worker starts, not inside its first batch."""
-    from kg.nlp import load_pipeline
+    from kg.nlp.pipeline import load_pipeline
 
     load_pipeline()
 
