@@ -198,3 +198,37 @@ def test_inline_view_draws_in_a_browser(graph, tmp_path: Path, browser_ok) -> No
     assert drawn == [view.nodes, view.edges] and view.nodes > 0
     assert height >= view.height
     assert log.errors == [] and log.blocked == [] and log.failed == []
+
+
+def test_query_asks_the_same_engine_as_kg_query(folder: Path, tmp_path: Path, capsys) -> None:
+    """The API and `kg query` ask a pyoxigraph store: same rows, same one-line error."""
+    import json
+
+    import pyoxigraph
+
+    from kg.cli import main
+
+    g = kg.build(folder)
+    assert isinstance(g.store.ox, pyoxigraph.Store)
+    assert main(["build", str(folder), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    question = "SELECT ?a ?name WHERE { ?a a kgo:Agency ; rdfs:label ?name } ORDER BY ?name"
+    capsys.readouterr()
+    assert main(["query", "--store", str(tmp_path / "out"), "--format", "json", question]) == 0
+    bindings = json.loads(capsys.readouterr().out)["results"]["bindings"]
+    assert [(r["a"], r["name"]) for r in g.query(question)] == [(b["a"]["value"], b["name"]["value"]) for b in bindings]
+    assert bindings
+    bad = "SELECT ?x WHERE { ?x ?p }"
+    assert main(["query", "--store", str(tmp_path / "out"), bad]) == 2
+    cli_error = capsys.readouterr().err.strip()
+    with pytest.raises(QueryError) as info:
+        g.query(bad)
+    assert cli_error == f"kg: error: {info.value}" and "\n" not in str(info.value)
+
+
+def test_named_questions_from_python(graph) -> None:
+    rows = graph.query(name="entity-facts", params={"name": "西岭市公安局"})
+    assert rows and all("西岭市公安局" in (r["subject"], r["object"]) for r in rows)
+    with pytest.raises(QueryError, match="needs --param name"):
+        graph.query(name="entity-facts")
+    with pytest.raises(QueryError, match="no named query"):
+        graph.query(name="no-such-question")
