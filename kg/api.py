@@ -45,7 +45,7 @@ Input = str | Path | Article
 
 def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: bool | str | Client = False,
           progress: bool | Progress = False, min_confidence: float = 0.0,
-          store: Store | None = None) -> KnowledgeGraph:
+          store: Store | None = None, model: str | Path | None = None) -> KnowledgeGraph:
     """Build the graph of some articles.
 
     inputs: `.txt` files, folders of them and `.jsonl` files, as for `kg build`;
@@ -60,12 +60,13 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     progress: True for a progress bar on stderr, or a callable taking
     (articles done, articles in all).
     min_confidence: leave out relations less confident than this.
+    model: a folder of trained models (`kg train --out`) to use instead of the shipped ones.
     store: the store to build into (default: a new one in memory); the articles
     it holds already, with the same content, are skipped and listed in `.unchanged`.
     Inputs and articles that fail are listed in `.failures`; the rest are built.
     """
     items = [inputs] if isinstance(inputs, (str, Path, Article)) else list(inputs)
-    run = runner(workers, dask)
+    run = runner(workers, dask, Path(model) if model else None)
     prepared = [as_input(item, n) for n, item in enumerate(items, start=1)]
     store = store or Store.in_memory()
     known = store.article_hashes()
@@ -79,19 +80,19 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     return KnowledgeGraph(store, result)
 
 
-def runner(workers: int | None, dask: bool | str | Client) -> Analyse:
+def runner(workers: int | None, dask: bool | str | Client, model: Path | None = None) -> Analyse:
     """Where articles are analysed: here, in a local process pool, or on a Dask cluster."""
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if dask is not False and dask is not None:
         from kg.run.parallel import analyse_on_dask
 
-        return partial(analyse_on_dask, scheduler=None if dask is True else dask, workers=workers)
+        return partial(analyse_on_dask, scheduler=None if dask is True else dask, workers=workers, model=model)
     if workers and workers > 1:
         from kg.run.parallel import analyse_in_processes
 
-        return partial(analyse_in_processes, workers=workers)
-    return analyse_all
+        return partial(analyse_in_processes, workers=workers, model=model)
+    return partial(analyse_all, model=model)
 
 
 def as_input(item: Input, n: int) -> Path | Article:

@@ -75,13 +75,15 @@ def make_parser() -> argparse.ArgumentParser:
                    help="extract articles in N processes (default 1); with --dask, the local cluster's size")
     p.add_argument("--dask", nargs="?", const=True, default=False, metavar="SCHEDULER",
                    help="extract on a Dask cluster: a scheduler's address, or none to start a local cluster")
+    p.add_argument("--model", type=Path, metavar="MODEL_DIR",
+                   help="use the models `kg train` wrote there instead of the shipped ones")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
     p.add_argument("--store", type=Path, metavar="DIR2", help=store_help)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.set_defaults(run=run_demo, min_confidence=0.0, workers=None, dask=False)
+    p.set_defaults(run=run_demo, min_confidence=0.0, workers=None, dask=False, model=None)
 
     source_help = f"a store, or a build folder holding one (default: {DEFAULT_STORE})"
     p = sub.add_parser("query", help="ask a SPARQL question of a store or a graph file")
@@ -150,11 +152,14 @@ def run_build(args: argparse.Namespace) -> int:
 
     if isinstance(args.dask, str) and args.workers is not None:
         raise UserError("--workers sets the size of a local cluster; a running Dask scheduler has its own workers")
+    if args.model is not None and not args.model.is_dir():
+        raise UserError(f"{args.model}: no such model folder (`kg train GOLD_DIR --out {args.model}` makes one)")
     show = not args.quiet
     store = open_store(args.store or args.out / "store")
     before = store.triples()
     graph = build([Path(p) for p in args.inputs], workers=args.workers, dask=args.dask,
-                  progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence, store=store)
+                  progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence, store=store,
+                  model=args.model)
     for failure in graph.failures:
         print(f"kg: {failure}", file=sys.stderr)
     if not graph.articles and not graph.unchanged:

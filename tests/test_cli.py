@@ -473,3 +473,11 @@ def test_demo_outputs_are_byte_identical_across_hash_seeds(tmp_path: Path) -> No
     assert "network.html" in names
     for name in names:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_build_with_a_missing_model_folder_says_so(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a.txt").write_text("东江市公安局开展“利剑”专项行动。", encoding="utf-8")
+    assert main(["build", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--model", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nowhere: no such model folder" in err
+    assert not (tmp_path / "out").exists()

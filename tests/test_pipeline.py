@@ -245,7 +245,7 @@ def test_statistical_ner_runs_when_enabled():
 
     from kg.nlp.pipeline import CONFIG, MODEL
 
-    config = spacy.util.load_config(CONFIG, overrides={"paths.ner_model": str(MODEL), "nlp.disabled": []},
+    config = spacy.util.load_config(CONFIG, overrides={"paths.model": str(MODEL), "nlp.disabled": []},
                                     interpolate=False)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     doc = nlp("广州市市场监督管理局联合香港海关查处广州迅力贸易有限公司。")

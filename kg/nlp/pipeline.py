@@ -11,11 +11,12 @@ from spacy.language import Language
 from kg.nlp import entities, lac, relations  # noqa: F401
 
 CONFIG = Path(__file__).parent / "config.cfg"
-MODEL = Path(__file__).parent / "model"  # trained by `make model` (training/train_ner.py)
+MODEL = Path(__file__).parent / "model"  # the shipped models, trained by `make model`
 
 
-@lru_cache(maxsize=1)
-def load_pipeline(config: Path = CONFIG, ner_model: Path = MODEL) -> Language:
-    """The pipeline described by `config` (the bundled one by default), built once."""
-    cfg = spacy.util.load_config(config, overrides={"paths.ner_model": str(ner_model)}, interpolate=False)
+@lru_cache(maxsize=2)
+def load_pipeline(model: Path | None = None, config: Path = CONFIG) -> Language:
+    """The pipeline described by `config` with the trained models of the folder `model`
+    (by default the shipped ones, `kg train` writes others), built once per folder."""
+    cfg = spacy.util.load_config(config, overrides={"paths.model": str(model or MODEL)}, interpolate=False)
     return spacy.util.load_model_from_config(cfg, auto_fill=True)

@@ -13,23 +13,25 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
-from kg.model import StageError
-from kg.model import Article
+from kg.model import Article, ArticleGraph, Entity, StageError
 from kg.nlp.pipeline import load_pipeline
-from kg.text.normalize import normalize
-from kg.model import ArticleGraph, Entity
 from kg.resolve.resolver import Resolver, dedupe
+from kg.text.normalize import normalize
 
 MAX_CHARS = 20_000
 SENTENCE_ENDS = "。！？；"
 
 
 class Analyser:
-    """Runs normalisation, the spaCy pipeline and resolution on one article at a time."""
+    """Runs normalisation, the spaCy pipeline and resolution on one article at a time.
 
-    def __init__(self, max_chars: int | None = None) -> None:
-        self.nlp = load_pipeline()
+    model: the folder of trained models the pipeline uses (None: the shipped ones).
+    """
+
+    def __init__(self, max_chars: int | None = None, model: Path | None = None) -> None:
+        self.nlp = load_pipeline(model)
         self.resolver = Resolver()
         self.max_chars = max_chars or MAX_CHARS
 

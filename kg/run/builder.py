@@ -70,11 +70,13 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def analyse_all(articles: Sequence[Article], progress: Progress | None = None) -> Iterator[ArticleGraph | Failure]:
-    """Each article's graph, or the failure that cost it, in input order, in this process."""
+def analyse_all(articles: Sequence[Article], progress: Progress | None = None, *,
+                model: Path | None = None) -> Iterator[ArticleGraph | Failure]:
+    """Each article's graph, or the failure that cost it, in input order, in this process,
+    with the trained models of the folder `model` (None: the shipped ones)."""
     from kg.run.analyse import Analyser  # loads spaCy, which only new articles need
 
-    analyse = Analyser()
+    analyse = Analyser(model=model)
     for done, article in enumerate(articles, 1):
         try:
             yield analyse(article)

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.run.builder import Progress, analyse_all
@@ -30,16 +31,16 @@ BATCH = 16  # articles per batch: the pipeline's own batch size (kg/nlp/config.c
 IN_FLIGHT = 3  # batches per worker submitted ahead of the one being collected
 
 
-def analyse_batch(articles: list[Article]) -> list[ArticleGraph | Failure]:
+def analyse_batch(articles: list[Article], model: Path | None = None) -> list[ArticleGraph | Failure]:
     """What runs in a worker: the one-process analysis of a few articles."""
-    return list(analyse_all(articles))
+    return list(analyse_all(articles, model=model))
 
 
-def warm_up() -> None:
+def warm_up(model: Path | None = None) -> None:
     """Load the pipeline when a worker starts, not inside its first batch."""
     from kg.nlp.pipeline import load_pipeline
 
-    load_pipeline()
+    load_pipeline(model)
 
 
 def batches(articles: Sequence[Article], workers: int, most: int) -> Iterator[list[Article]]:
@@ -75,14 +76,14 @@ def in_order(submit: Callable[[list[Article]], Any], articles: Sequence[Article]
 
 
 def analyse_in_processes(articles: Sequence[Article], progress: Progress | None = None, *, workers: int,
-                         batch: int = BATCH) -> Iterator[ArticleGraph | Failure]:
+                         batch: int = BATCH, model: Path | None = None) -> Iterator[ArticleGraph | Failure]:
     """Each article's graph, computed by `workers` local processes, in input order."""
     if not articles:
         return
     # spawn: a fresh interpreter is safe whatever threads this one runs (and works everywhere)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up) as pool:
-        submit: Callable[[list[Article]], Future] = lambda chunk: pool.submit(analyse_batch, chunk)  # noqa: E731
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=warm_up, initargs=(model,)) as pool:
+        submit: Callable[[list[Article]], Future] = lambda chunk: pool.submit(analyse_batch, chunk, model)  # noqa: E731
         try:
             yield from in_order(submit, articles, workers, progress, batch)
         except BaseException:
@@ -92,7 +93,7 @@ def analyse_in_processes(articles: Sequence[Article], progress: Progress | None 
 
 def analyse_on_dask(articles: Sequence[Article], progress: Progress | None = None, *,
                     scheduler: str | Client | None = None, workers: int | None = None,
-                    batch: int = BATCH) -> Iterator[ArticleGraph | Failure]:
+                    batch: int = BATCH, model: Path | None = None) -> Iterator[ArticleGraph | Failure]:
     """Each article's graph, computed on a Dask cluster, in input order.
 
     `scheduler`: the address of a running scheduler, a `distributed.Client`, or
@@ -103,7 +104,7 @@ def analyse_on_dask(articles: Sequence[Article], progress: Progress | None = Non
         return
     with dask_client(scheduler, workers) as client:
         count = max(1, len(client.scheduler_info()["workers"]))
-        submit = lambda chunk: client.submit(analyse_batch, chunk, pure=False)  # noqa: E731
+        submit = lambda chunk: client.submit(analyse_batch, chunk, model, pure=False)  # noqa: E731
         yield from in_order(submit, articles, count, progress, batch)
 
 
