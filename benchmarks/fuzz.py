@@ -39,24 +39,27 @@ class Crash(Exception):
 def check_file(path: Path):
     """Build one input file as `kg build` does and parse the outputs back; Crash if anything broke.
 
-    Returns the `kg.run.builder.BuildResult`."""
+    Returns the `kg.KnowledgeGraph`."""
+    import io
+
     from rdflib import Dataset, Graph
 
-    from kg.run.builder import build_articles as build
-    from kg.out.export import serialise
+    import kg
     from kg.model import to_jsonl
-    from kg.out.page import render_network
+    from kg.out.export import render
 
-    result = build([path])
+    result = kg.build([path])
     bugs = [f for f in result.failures if f.exception]
     if bugs:
         raise Crash(str(bugs[0]))
     for line in to_jsonl(result.failures).decode("utf-8").splitlines():
         json.loads(line)
-    if result.articles:
-        ds = result.dataset
-        files = serialise(ds)
-        render_network(ds)
+    if result.built:
+        files = {}
+        for name, write in render(result.store).items():
+            buffer = io.BytesIO()
+            write(buffer)
+            files[name] = buffer.getvalue()
         try:
             Graph().parse(data=files["graph.ttl"], format="turtle")
             Graph().parse(data=files["graph.jsonld"], format="json-ld")
@@ -84,7 +87,7 @@ def child(corpus: Path, artifacts: Path, seconds: int, timeout: int) -> None:
     with atheris.instrument_imports(include=["kg"]):
         import kg.run.builder  # noqa: F401 - imported here to be instrumented
         import kg.out.export  # noqa: F401
-        import kg.out.view  # noqa: F401
+        import kg.out.page  # noqa: F401
     folder = Path(tempfile.mkdtemp(prefix="kg-fuzz-"))
 
     def one(data: bytes) -> None:

@@ -30,10 +30,11 @@ from rdflib import Dataset, Graph, Literal
 from kg.model import Article, ArticleGraph, Failure
 from kg.out.files import write_all, write_atomic
 from kg.read.ingest import SUFFIXES
-from kg.run.builder import Analyse, BuildResult, Progress, analyse_all, build_articles
+from kg.run.builder import Analyse, BuildResult, Progress, Settings, analyse_all, build_articles
 from kg.run.progress import ProgressBar
 from kg.store.queries import named_query
-from kg.store.store import QueryError, Store, to_rdflib
+from kg.rdf.datasets import to_rdflib
+from kg.store.store import QueryError, Store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -45,11 +46,11 @@ Input = str | Path | Article
 
 def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: bool | str | Client = False,
           progress: bool | Progress = False, min_confidence: float = 0.0,
-          store: Store | None = None, model: str | Path | None = None) -> KnowledgeGraph:
+          store: Store | None = None, model: str | Path | None = None, keep: bool = True) -> KnowledgeGraph:
     """Build the graph of some articles.
 
     inputs: `.txt` files, folders of them and `.jsonl` files, as for `kg build`;
-    `kg.read.ingest.Article` records; or article texts. A `Path` is always a path; a
+    `kg.model.Article` records; or article texts. A `Path` is always a path; a
     `str` is a path when it names an existing file or folder or is one line
     ending in `.txt` or `.jsonl`, and otherwise the text of an article whose id
     is `text-` and the start of its SHA-256.
@@ -63,36 +64,36 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     model: a folder of trained models (`kg train --out`) to use instead of the shipped ones.
     store: the store to build into (default: a new one in memory); the articles
     it holds already, with the same content, are skipped and listed in `.unchanged`.
+    keep: keep what each article contributed (`.articles`); `kg build` does not, so
+    that its memory stays flat.
     Inputs and articles that fail are listed in `.failures`; the rest are built.
     """
     items = [inputs] if isinstance(inputs, (str, Path, Article)) else list(inputs)
-    run = runner(workers, dask, Path(model) if model else None)
+    run = runner(workers, dask)
+    settings = Settings(Path(model) if model else None, min_confidence, keep)
     prepared = [as_input(item, n) for n, item in enumerate(items, start=1)]
     store = store or Store.in_memory()
-    known = store.article_hashes()
     if progress is True:
         with ProgressBar() as bar:
-            result = build_articles(prepared, bar, known, run, min_confidence)
+            result = build_articles(prepared, store, bar, run, settings)
     else:
-        result = build_articles(prepared, progress or None, known, run, min_confidence)
-    if result.articles:
-        store.put_articles(result.dataset)
+        result = build_articles(prepared, store, progress or None, run, settings)
     return KnowledgeGraph(store, result)
 
 
-def runner(workers: int | None, dask: bool | str | Client, model: Path | None = None) -> Analyse:
+def runner(workers: int | None, dask: bool | str | Client) -> Analyse:
     """Where articles are analysed: here, in a local process pool, or on a Dask cluster."""
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if dask is not False and dask is not None:
         from kg.run.parallel import analyse_on_dask
 
-        return partial(analyse_on_dask, scheduler=None if dask is True else dask, workers=workers, model=model)
+        return partial(analyse_on_dask, scheduler=None if dask is True else dask, workers=workers)
     if workers and workers > 1:
         from kg.run.parallel import analyse_in_processes
 
-        return partial(analyse_in_processes, workers=workers, model=model)
-    return partial(analyse_all, model=model)
+        return partial(analyse_in_processes, workers=workers)
+    return analyse_all
 
 
 def as_input(item: Input, n: int) -> Path | Article:
@@ -128,8 +129,14 @@ class KnowledgeGraph:
 
     @property
     def articles(self) -> list[ArticleGraph]:
-        """What each article of the build contributed (entities, relations), in input order."""
+        """What each article of the build contributed (entities, relations), in input order
+        (empty when built with keep=False)."""
         return self._result.articles
+
+    @property
+    def built(self) -> int:
+        """How many articles this build analysed and stored."""
+        return self._result.built
 
     @property
     def failures(self) -> list[Failure]:
@@ -148,7 +155,7 @@ class KnowledgeGraph:
 
     def summary(self) -> str:
         """A few lines: articles, entities per type, relations per kind (as `kg build` prints)."""
-        return self._result.summary()
+        return self._result.summary(self.store)
 
     def to_rdflib(self) -> Dataset:
         """The graph as an rdflib Dataset: a named graph per article, their union as default graph."""
@@ -209,7 +216,7 @@ class KnowledgeGraph:
         return [Path(out) / name for name in sorted(files)]
 
     def __repr__(self) -> str:
-        return (f"<KnowledgeGraph: {len(self.articles)} articles, {self.store.triples()} triples,"
+        return (f"<KnowledgeGraph: {self.built} articles, {self.store.triples()} triples,"
                 f" {len(self.errors)} errors>")
 
 

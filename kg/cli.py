@@ -159,10 +159,10 @@ def run_build(args: argparse.Namespace) -> int:
     before = store.triples()
     graph = build([Path(p) for p in args.inputs], workers=args.workers, dask=args.dask,
                   progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence, store=store,
-                  model=args.model)
+                  model=args.model, keep=False)
     for failure in graph.failures:
         print(f"kg: {failure}", file=sys.stderr)
-    if not graph.articles and not graph.unchanged:
+    if not graph.built and not graph.unchanged:
         raise UserError("no article could be read; nothing written")
     written = write_from_store(store, args.out)
     write_atomic(args.out / "failed.jsonl", to_jsonl(graph.failures))

@@ -1,7 +1,7 @@
 """kg's data model: what flows between the stages, in plain dataclasses (no third-party imports).
 
-    read ──Article──► text, nlp ──► resolve ──ArticleGraph(Entity, Fact)──► rdf, store, out
-                          └────────── Failure (any stage) ──────────────► failed.jsonl
+    read ──Article──► text, nlp ──► resolve ──ArticleGraph(Entity, Fact)──► rdf ──Built──► store, out
+                          └────────── Failure (any stage) ────────────────────────► failed.jsonl
 
 An `Article` is one input text with where it came from; an `ArticleGraph` is
 what one article contributes to the graph: its entities under their canonical
@@ -67,6 +67,16 @@ class ArticleGraph:
     article: Article
     entities: dict[Key, Entity]
     facts: list[Fact]
+
+
+@dataclass(frozen=True)
+class Built:
+    """One article analysed and written as RDF: its named graph as N-Quads (`kg.rdf.graph.nquads`),
+    and its ArticleGraph when the caller asked to keep it (the Python API does; `kg build` does not)."""
+
+    id: str
+    nquads: bytes
+    graph: ArticleGraph | None = None
 
 
 @dataclass(frozen=True)

@@ -362,25 +362,24 @@ def _assert_failed_cleanly(rc: int, stderr: str, out: Path) -> None:
 def test_failure_in_serialise_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:
     import kg.out.export
 
-    def boom(ds):
+    def boom(store):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(kg.out.export, "serialise", boom)
+    monkeypatch.setattr(kg.out.export, "union_triples", boom)
     rc, _, stderr = run("build", str(good), "--out", str(old_out))
     _assert_failed_cleanly(rc, stderr, old_out)
     assert "disk on fire" in stderr
     assert sorted(os.listdir(old_out)) == ["graph.ttl", "store"]
 
 
-def test_failure_in_rdflib_jsonld_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:
-    original = rdflib.Graph.serialize
+def test_failure_in_the_jsonld_writer_keeps_old_graph(old_out: Path, good: Path, monkeypatch) -> None:
+    import kg.out.export
 
-    def serialize(self, *args, **kwargs):
-        if kwargs.get("format") == "json-ld":
-            raise ValueError("json-ld writer broke")
-        return original(self, *args, **kwargs)
+    def broken(store, f):
+        f.write(b"{ half")
+        raise ValueError("json-ld writer broke")
 
-    monkeypatch.setattr(rdflib.Graph, "serialize", serialize)
+    monkeypatch.setattr(kg.out.export, "jsonld", broken)
     rc, _, stderr = run("build", str(good), "--out", str(old_out))
     _assert_failed_cleanly(rc, stderr, old_out)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kg.rdf.graph import IRI
+import pyoxigraph as ox
+
 from kg.rdf.namespaces import KGG, KGR, MAX_SLUG, article_graph_iri, article_iri, entity_iri, slug
 
 # any code point at all, lone surrogates included (from JSON escapes and undecodable file names)
@@ -13,11 +14,20 @@ HOSTILE = st.lists(st.sampled_from(list('<>"{}|^`\\ \t\n\x00\x7f\x85%./?#:@ä¸œæ±
 IDS = st.one_of(ANY, HOSTILE, st.text(max_size=3000))
 
 
+def valid(iri: str) -> bool:
+    """Whether pyoxigraph, which writes every output, takes iri as an IRI."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 @settings(max_examples=500)
 @given(IDS)
 def test_article_iris_are_valid_and_bounded(article_id: str) -> None:
     for iri, base in ((article_iri(article_id), f"{KGR}article/"), (article_graph_iri(article_id), str(KGG))):
-        assert IRI.fullmatch(iri), iri
+        assert valid(iri), iri
         assert iri.startswith(base)
         tail = iri[len(base):]
         assert 0 < len(tail) <= MAX_SLUG or article_id == ""
@@ -47,4 +57,4 @@ def test_short_ids_stay_readable_and_long_ones_end_in_a_digest() -> None:
 @given(st.sampled_from(["Agency", "Company", "Case", "Place"]), ANY)
 def test_entity_iris_are_valid_for_any_name(type_: str, name: str) -> None:
     iri = entity_iri(type_, name)
-    assert IRI.fullmatch(iri) and iri.startswith(f"{KGR}{type_}/")
+    assert valid(iri) and iri.startswith(f"{KGR}{type_}/")

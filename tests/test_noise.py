@@ -14,7 +14,7 @@ from pathlib import Path
 import opencc
 import pytest
 
-from kg.run.builder import build_articles as build
+import kg
 from kg.datafiles import read_list
 from kg.text.pinyin import DATA
 from kg.learn.evaluate import score
@@ -27,7 +27,7 @@ PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{
 def figures(tmp: Path, text: str, gold: dict) -> tuple[float, float, float]:
     path = tmp / f"{gold['doc']}.txt"
     path.write_text(text, encoding="utf-8")
-    result = score({gold["doc"]: gold}, build([path]).dataset)
+    result = score({gold["doc"]: gold}, kg.build([path]).to_rdflib())
     return result.headline.prf()[2], result.other.prf()[2], result.relations_micro.prf()[2]
 
 

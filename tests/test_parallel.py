@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.run.builder import analyse_all
+from kg.run.builder import Settings, analyse_all
 from kg.cli import main
 from kg.model import Article
-from kg.run.parallel import IN_FLIGHT, batches, in_order
+from kg.run.parallel import IN_FLIGHT, batch_size, batches, in_order
 from kg.run.progress import ProgressBar
 
 SAMPLES = sorted(str(p) for p in (files("kg") / "samples").iterdir() if p.name.endswith((".txt", ".jsonl")))
@@ -51,7 +51,7 @@ def articles(n: int) -> list[Article]:
     (0, 2, 16, []),
 ])
 def test_batches_cover_the_articles_in_order(n, workers, most, sizes) -> None:
-    got = list(batches(articles(n), workers, most))
+    got = list(batches(articles(n), batch_size(n, workers, most)))
     assert [len(b) for b in got] == sizes
     assert [a for b in got for a in b] == articles(n)
 
@@ -73,7 +73,7 @@ def test_in_order_keeps_input_order_with_few_batches_in_flight() -> None:
         return Future([a.id for a in batch], log)
 
     progress = []
-    got = list(in_order(submit, articles(50), 2, lambda d, t: progress.append((d, t)), 4))
+    got = list(in_order(submit, articles(50), 50, 2, lambda d, t: progress.append((d, t)), 4))
     assert got == [f"a{i}" for i in range(50)]
     outstanding = most = 0
     for event in log:
@@ -83,11 +83,11 @@ def test_in_order_keeps_input_order_with_few_batches_in_flight() -> None:
     assert progress[-1] == (50, 50) and [d for d, _ in progress] == sorted(d for d, _ in progress)
 
 
-def test_article_graphs_survive_pickling() -> None:
+def test_what_workers_hand_back_survives_pickling() -> None:
     text = "西岭市公安局与西岭市人民检察院签署知识产权保护合作协议。西岭市公安局破获一起假冒“山茶”牌护肤品案。"
-    [ag] = analyse_all([Article(id="xl", text=text, title="合作")])
-    copy = pickle.loads(pickle.dumps(ag))
-    assert copy == ag and copy.facts and copy.entities
+    [built] = analyse_all([Article(id="xl", text=text, title="合作")], 1, settings=Settings(keep=True))
+    copy = pickle.loads(pickle.dumps(built))
+    assert copy == built and copy.graph.facts and copy.graph.entities and b"<https://w3id.org/kg-ip/graph/xl>" in copy.nquads
 
 
 # -- whole builds ----------------------------------------------------------------------

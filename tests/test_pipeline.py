@@ -195,13 +195,17 @@ def test_case_list_entries(extract):
 
 
 def test_listed_body_gets_full_name_english_name_and_wikidata(extract):
-    from kg.rdf.graph import to_dataset
     from rdflib import OWL, URIRef
     from rdflib.namespace import SKOS
 
+    from kg.rdf.graph import nquads
+    from kg.store.store import Store
+
     ag = extract("市场监管总局与最高检联合部署打击侵权假冒工作。")
     assert {"国家市场监督管理总局", "最高人民检察院"} <= names(ag, "Agency")
-    quads = {q[:3] for q in to_dataset([ag]).quads((None, None, None, None))}
+    store = Store.in_memory()
+    store.put_nquads([nquads(ag)])
+    quads = {q[:3] for q in store.dataset().quads((None, None, None, None))}
     spp = next(s for s, p, o in quads if p == SKOS.prefLabel and str(o) == "Supreme People's Procuratorate")
     assert (spp, OWL.sameAs, URIRef("http://www.wikidata.org/entity/Q2682024")) in quads
 

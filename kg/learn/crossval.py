@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kg.learn.corpus import Annotated, folds
-from kg.rdf.graph import new_dataset
+from kg.rdf.datasets import new_dataset
 from kg.run.builder import build_articles
 
 Train = Callable[[Sequence[Annotated], Path], None]  # trains models from annotated articles into a folder

@@ -1,32 +1,43 @@
-"""A build's output files: the graph as Turtle, TriG and JSON-LD, and the network page.
+"""A build's output files, streamed from the store: Turtle, TriG and JSON-LD, and the network page.
 
-`render` makes every file from a store's whole content; `write_from_store`
-writes them into a build folder, atomically (`kg.out.files`), and only when the
-store changed since they were last written: `OUT/.kg-store-state` records the
-store state (which article versions, and kg's version) they were written from;
-it is written after them, so a build interrupted while writing leaves it stale
-and the next build writes them again.
+`render` gives a writer for every file, each streaming the store's content into
+an open file in a fixed order, so outputs are byte-stable and never held whole:
+graph.ttl and graph.jsonld hold the union of all articles, subject by subject
+in IRI order (the subjects come sorted from the store, each one's triples are
+sorted alone), graph.trig each article's named graph in IRI order. Turtle and
+TriG are pyoxigraph's serialisers; JSON-LD is compacted with kg's prefixes as
+rdflib compacts it, node by node. `write_from_store` writes them into a build
+folder (`kg.out.files`), and only when the store changed since they were last
+written: `OUT/.kg-store-state` records the store state (which article versions,
+and kg's version) they were written from; it is written after them, so a build
+interrupted while writing leaves it stale and the next build writes them again.
 """
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
 
-from kg.version import __version__
-from kg.out.files import write_all, write_atomic
-from kg.rdf.graph import bind, union
+from kg.out.files import Content, write_all, write_atomic
 from kg.rdf.namespaces import PREFIXES
+from kg.version import __version__
 
 if TYPE_CHECKING:
     from kg.store.store import Store
 
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "network.html")
 STATE = ".kg-store-state"
-PREFIX_LINE = re.compile(r"@prefix ([^:\s]*): <([^>]*)> \.")
+PREFIX_MAP = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+# Resource IRIs (kgr:Agency/…, kgr:article/%E4…) would be written as prefixed names full of
+# escapes (kgr:article\/\%3C…) that some parsers (rdflib's) refuse: Turtle and TriG write them whole.
+TURTLE_PREFIXES = {p: ns for p, ns in PREFIX_MAP.items() if p != "kgr"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NATIVE = {XSD + "integer": int, XSD + "double": float, XSD + "boolean": lambda v: v == "true"}  # as JSON values
 
 
 def write_from_store(store: Store, out: Path) -> bool:
@@ -40,63 +51,71 @@ def write_from_store(store: Store, out: Path) -> bool:
     return True
 
 
-def render(store: Store) -> dict[str, bytes]:
-    """The output files of the store's whole content, by name."""
-    from kg.out.page import render_network
+def render(store: Store) -> dict[str, Content]:
+    """A writer for each output file of the store's whole content, by name."""
+    from kg.out.page import render_store
 
-    ds = store.dataset()
-    files = serialise(ds)
-    files["network.html"] = render_network(ds)[0]
-    return files
-
-
-def serialise(ds: Dataset) -> dict[str, bytes]:
-    """The RDF files of a build: whole graph (Turtle, JSON-LD) and per-article graphs (TriG)."""
-    whole = union(ds)
-    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
     return {
-        "graph.ttl": whole.serialize(format="turtle", encoding="utf-8"),
-        "graph.trig": trig(ds),
-        "graph.jsonld": jsonld(whole, context),
+        "graph.ttl": lambda f: ox.serialize(union_triples(store), f, ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES),
+        "graph.trig": lambda f: ox.serialize(article_quads(store), f, ox.RdfFormat.TRIG, prefixes=TURTLE_PREFIXES),
+        "graph.jsonld": lambda f: jsonld(store, f),
+        "network.html": lambda f: f.write(render_store(store)[0]),
     }
 
 
-def jsonld(g: Graph, context: dict[str, str]) -> bytes:
-    """Compacted JSON-LD with nodes and values in a stable order (rdflib's follows hashes)."""
-    doc = json.loads(g.serialize(format="json-ld", context=context))
-    key = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)  # noqa: E731
-    nodes = doc.get("@graph", [])
-    for node in nodes:
-        for k, v in node.items():
-            if isinstance(v, list):
-                node[k] = sorted(v, key=key)
-    doc["@graph"] = sorted(nodes, key=lambda n: n.get("@id", ""))
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+def union_triples(store: Store) -> Iterator[ox.Triple]:
+    """The union of all graphs, subject by subject in IRI order, each subject's triples sorted."""
+    for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s"):
+        yield from sorted((q.triple for q in store.ox.quads_for_pattern(row["s"], None, None, ox.DefaultGraph())),
+                          key=lambda t: (t.predicate.value, str(t.object)))
 
 
-def trig(ds: Dataset) -> bytes:
-    """TriG with the named graphs in IRI order.
+def article_quads(store: Store) -> Iterator[ox.Quad]:
+    """Every article's named graph in IRI order, each graph's quads sorted."""
+    for name in store.named_graphs():
+        yield from sorted(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(name)),
+                          key=lambda q: (q.subject.value, q.predicate.value, str(q.object)))
 
-    rdflib's TriG writer orders graphs by hash, which changes between runs; its
-    Turtle writer is stable, so each graph is written as Turtle inside its block,
-    its prefixes declared before the block unless already declared alike.
-    """
-    declared = {p: str(ns) for p, ns in PREFIXES.items()}
-    parts = ["".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(declared.items())) + "\n"]
-    for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        if len(g) == 0:
-            continue
-        copy = bind(Graph())
-        copy += g
-        # split at \n only: literals may hold U+2028 and other breaks that splitlines() cuts at
-        lines = copy.serialize(format="turtle").split("\n")
-        head = 0
-        while head < len(lines) and (lines[head].startswith("@prefix") or not lines[head].strip()):
-            m = PREFIX_LINE.fullmatch(lines[head])
-            if m and declared.get(m[1]) != m[2]:
-                declared[m[1]] = m[2]
-                parts.append(lines[head] + "\n")
-            head += 1
-        body = "\n".join(lines[head:]).strip("\n")
-        parts.append(f"<{g.identifier}> {{\n{body}\n}}\n\n")
-    return "".join(parts).rstrip("\n").encode("utf-8") + b"\n"
+
+def shrink(iri: str) -> str:
+    """An IRI as rdflib's JSON-LD compaction writes it: prefix:name when the part before the
+    last #, / or : is one of kg's namespaces."""
+    for delim in "#/:":
+        at = iri.rfind(delim)
+        if at > -1:
+            prefix = next((p for p, ns in PREFIX_MAP.items() if ns == iri[:at + 1]), None)
+            return f"{prefix}:{iri[at + 1:]}" if prefix else iri
+    return iri
+
+
+def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
+    """An object of a triple as a compacted JSON-LD value."""
+    if not isinstance(term, ox.Literal):
+        return {"@id": shrink(term.value)}
+    if term.language:
+        return {"@language": term.language, "@value": term.value}
+    kind = term.datatype.value
+    if kind == XSD + "string":
+        return term.value
+    if kind in NATIVE:
+        return NATIVE[kind](term.value)
+    return {"@type": shrink(kind), "@value": term.value}
+
+
+def jsonld(store: Store, f: BinaryIO) -> None:
+    """Compacted JSON-LD of the union: kg's prefixes as the context, a node per subject in IRI
+    order, its keys and values sorted, one value written bare and several as a list."""
+    head = json.dumps({"@context": PREFIX_MAP}, ensure_ascii=False, indent=1, sort_keys=True)
+    f.write(head[:-2].encode("utf-8") + b',\n "@graph": [')
+    sort = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)  # noqa: E731
+    first = True
+    for subject, triples in groupby(union_triples(store), key=lambda t: t.subject):
+        node: dict[str, object] = {"@id": shrink(subject.value)}
+        for predicate, objects in groupby(triples, key=lambda t: t.predicate.value):
+            key = "@type" if predicate == RDF_TYPE else shrink(predicate)
+            values = sorted((shrink(t.object.value) if key == "@type" else value(t.object) for t in objects), key=sort)
+            node[key] = values[0] if len(values) == 1 else values
+        text = json.dumps(node, ensure_ascii=False, indent=1, sort_keys=True)
+        f.write((b"\n" if first else b",\n") + "\n".join("  " + line for line in text.split("\n")).encode("utf-8"))
+        first = False
+    f.write(b"]\n}" if first else b"\n ]\n}")

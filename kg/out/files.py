@@ -1,7 +1,9 @@
 """Write files atomically: a temporary file in the target folder, then a rename.
 
-A failed or interrupted build never leaves a half-written output: each file is
-either the previous version or the new one. A build killed outright (SIGKILL,
+A file's content is bytes, or a function that writes it to an open binary file
+(so that large outputs are streamed, never held whole). A failed or interrupted
+build never leaves a half-written output: each file is either the previous
+version or the new one. A build killed outright (SIGKILL,
 power loss) can leave a temporary file behind; its name carries the writer's
 process id, and the next write into the folder removes those whose writer is gone.
 """
@@ -10,39 +12,62 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 TEMP = re.compile(r"\..+\.pid(\d+)\.[^.]+\.tmp")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write data to path via a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_temps(path.parent)
+Content = bytes | Callable[[BinaryIO], None]  # the bytes of a file, or what writes them
+
+
+def write_atomic(path: Path, data: Content) -> None:
+    """Write a file via a temporary file and a rename."""
+    write_all(path.parent, {path.name: data})
+
+
+def write_all(out: Path, files: dict[str, Content]) -> None:
+    """Write each file of `files` (name → content) into the folder `out`: every one to a temporary
+    file first, then all renamed, so that a failure while writing any of them replaces none."""
+    out.mkdir(parents=True, exist_ok=True)
+    remove_temps(out)
+    temps: list[tuple[str, Path]] = []
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        for name in sorted(files):
+            temps.append((name, temporary(out / name, files[name])))
+        for name, tmp in temps:
+            os.replace(tmp, out / name)
     except BaseException:
-        # by name, not by `tmp`: an interrupt can come between mkstemp creating the file and returning
-        remove_temps(path.parent, os.getpid())
+        # by name, not by `temps`: an interrupt can come between mkstemp creating a file and returning
+        remove_temps(out, os.getpid())
         raise
-    folder = os.open(path.parent, os.O_RDONLY)
+    folder = os.open(out, os.O_RDONLY)
     try:
-        os.fsync(folder)  # the rename itself survives a power loss
+        os.fsync(folder)  # the renames themselves survive a power loss
     finally:
         os.close(folder)
+
+
+def temporary(path: Path, data: Content) -> Path:
+    """A temporary file beside `path` holding `data`, flushed to disk, with the mode `path` has
+    (or a plain open() would give)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.pid{os.getpid()}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        if isinstance(data, bytes):
+            f.write(data)
+        else:
+            data(f)
+        f.flush()
+        os.fsync(f.fileno())
+    try:  # mkstemp makes the file private (0600)
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+    return Path(tmp)
 
 
 def remove_temps(folder: Path, pid: int | None = None) -> None:
@@ -61,9 +86,3 @@ def _running(pid: int) -> bool:
     except PermissionError:  # alive, someone else's
         return True
     return True
-
-
-def write_all(out: Path, files: dict[str, bytes]) -> None:
-    """Write each file of `files` (name → bytes) into the folder `out`, atomically, in name order."""
-    for name in sorted(files):
-        write_atomic(out / name, files[name])

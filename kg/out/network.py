@@ -17,7 +17,7 @@ import rdflib
 from rdflib import RDF, RDFS, Literal
 from rdflib.namespace import PROV, SKOS
 
-from kg.rdf.graph import union
+from kg.rdf.datasets import union
 from kg.rdf.namespaces import KGO
 from kg.vocab import VOCAB
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import rdflib
@@ -28,9 +29,12 @@ from rdflib.namespace import DCTERMS
 from kg.out.files import write_atomic
 from kg.out.layout import layout
 from kg.out.network import local_name, pick_label, select, to_networkx
-from kg.rdf.graph import union
+from kg.rdf.datasets import union
 from kg.rdf.namespaces import SCHEMA
 from kg.vocab import VOCAB
+
+if TYPE_CHECKING:
+    from kg.store.store import Store
 
 DATA = Path(__file__).parent / "data"
 TITLE = "知识产权执法知识图谱"
@@ -176,6 +180,11 @@ def render_network(graph: rdflib.Graph, *, focus: str | None = None, hops: int =
     data = page_data(g, sub, seeds)
     title = TITLE if focus is None else f"{TITLE} · {focus.strip()}（{hops} 跳）"
     return render(data, title).encode("utf-8"), NetworkStats(nodes=len(data["nodes"]), edges=len(data["edges"]))
+
+
+def render_store(store: Store) -> tuple[bytes, NetworkStats]:
+    """The network page of everything in a store."""
+    return render_network(store.dataset())
 
 
 def write_network(graph: rdflib.Graph, path: Path, *, focus: str | None = None, hops: int = 1,

@@ -21,7 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 from kg.datafiles import ontology_path
-from kg.rdf.graph import union
+from kg.rdf.datasets import union
 from kg.rdf.namespaces import KGO
 from kg.vocab import VOCAB
 

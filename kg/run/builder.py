@@ -1,117 +1,129 @@
-"""Run the whole job: inputs → articles → entities and relations → RDF.
+"""Run the whole job: inputs → articles → entities and relations → RDF → the store, streaming.
 
-`build_articles` reads the inputs and analyses one article at a time, so one bad
-article costs only itself: whatever fails (reading, normalize, nlp, resolve,
-rdf) becomes a `Failure` and the rest are built. Articles already built (same id
-and content hash, see `kg.store`) are skipped before any language processing,
-and the spaCy pipeline is only loaded when there is something to analyse. Each
-article's RDF is made once, checked, and kept as its named graph of the build's
-Dataset. `analyse_all` analyses in this process; `kg.run.parallel` has the same
-in worker processes or on a Dask cluster. The CLI and the Python API both go
-through here.
+`build_articles` reads the inputs twice: once to count the articles to build and
+to skip, before any language processing, those the store already has (same id
+and content hash, see `kg.store`), then again to feed them, one at a time, to
+the analysis (here, or in worker processes: `kg.run.parallel`). Each article
+comes back as its named graph in N-Quads (`kg.model.Built`), which goes into the
+store in batches of `WRITE_BATCH`, one transaction each, and is forgotten: no
+list of all articles, graphs or the whole dataset is ever held, so memory stays
+flat however many articles there are. One bad article costs only itself:
+whatever fails (reading, normalize, nlp, resolve, rdf) becomes a `Failure` and
+the rest are built. The spaCy pipeline is only loaded when there is something to
+analyse. The CLI and the Python API both go through here.
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
-
-from kg.model import Article, ArticleGraph, Failure, StageError
-from kg.rdf.graph import add_article, check, new_dataset
-from kg.rdf.namespaces import article_graph_iri
+from kg.model import Article, ArticleGraph, Built, Failure, StageError
+from kg.rdf.graph import nquads
 from kg.read.ingest import read_inputs
+from kg.store.store import Store
 
+WRITE_BATCH = 64  # articles per store transaction
 Progress = Callable[[int, int], None]  # called with (articles done, articles in all)
-Analyse = Callable[[Sequence[Article], "Progress | None"], Iterable["ArticleGraph | Failure"]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How articles are analysed, wherever that happens."""
+
+    model: Path | None = None  # a folder of trained models (None: the shipped ones)
+    min_confidence: float = 0.0  # relations less confident than this are left out of the RDF
+    keep: bool = False  # hand back each ArticleGraph too (the Python API keeps them)
+
+
+Analyse = Callable[[Iterable[Article], int, "Progress | None", Settings], Iterator["Built | Failure"]]
 
 
 @dataclass
 class BuildResult:
-    """What a build made: each new article's graph (in input order), in RDF too, and what failed."""
+    """What a build did: how many articles it built (and their graphs, when kept), what failed, what it skipped."""
 
-    min_confidence: float = 0.0  # relations less confident than this are left out of the RDF
-    articles: list[ArticleGraph] = field(default_factory=list)
+    built: int = 0
+    articles: list[ArticleGraph] = field(default_factory=list)  # only with Settings.keep
     failures: list[Failure] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # ids of articles skipped as already built
-    dataset: Dataset = field(default_factory=new_dataset)  # one named graph per built article
 
-    def add(self, ag: ArticleGraph) -> None:
-        """Keep an article whose RDF is sound, else record its failure."""
-        name = article_graph_iri(ag.article.id)
-        try:
-            g = self.dataset.graph(name)
-            add_article(g, ag, self.min_confidence)
-            check(g)
-        except Exception as e:  # noqa: BLE001 - one article's failure must not stop the build
-            self.dataset.remove_graph(name)
-            self.failures.append(Failure.of(e, ag.article.source, "rdf", ag.article.id))
-            return
-        self.articles.append(ag)
+    def summary(self, store: Store) -> str:
+        """A few lines: articles, then the entities and relations the store now holds.
 
-    def summary(self) -> str:
-        """A few lines: articles, entities per type, relations per kind."""
-        types: Counter = Counter()
-        relations: Counter = Counter()
-        seen = set()
-        for ag in self.articles:
-            for key in ag.entities:
-                if key not in seen:
-                    seen.add(key)
-                    types[key[0]] += 1
-            relations.update(f.relation for f in ag.facts)
-        fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"  # noqa: E731
-        lines = [f"articles: {len(self.articles)} built, {len(self.failures)} failed, {len(self.unchanged)} unchanged"]
-        if self.articles:
+        A relation is counted once per distinct (subject, relation, object) of the
+        union of all articles: the count SPARQL and the network page give too.
+        """
+        lines = [f"articles: {self.built} built, {len(self.failures)} failed, {len(self.unchanged)} unchanged"]
+        types, relations = store.counts()
+        fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) if v) or "none"  # noqa: E731
+        if sum(types.values()):
             lines += [f"entities: {sum(types.values())} ({fmt(types)})",
                       f"relations: {sum(relations.values())} ({fmt(relations)})"]
         return "\n".join(lines)
 
 
-def analyse_all(articles: Sequence[Article], progress: Progress | None = None, *,
-                model: Path | None = None) -> Iterator[ArticleGraph | Failure]:
-    """Each article's graph, or the failure that cost it, in input order, in this process,
-    with the trained models of the folder `model` (None: the shipped ones)."""
+def built(ag: ArticleGraph, settings: Settings) -> Built | Failure:
+    """An analysed article written as RDF, or the failure of its "rdf" stage."""
+    try:
+        return Built(ag.article.id, nquads(ag, settings.min_confidence), ag if settings.keep else None)
+    except Exception as e:  # noqa: BLE001 - one article's failure must not stop the build
+        return Failure.of(e, ag.article.source, "rdf", ag.article.id)
+
+
+def analyse_all(articles: Iterable[Article], total: int, progress: Progress | None = None,
+                settings: Settings = Settings()) -> Iterator[Built | Failure]:
+    """Each article built, or the failure that cost it, in input order, in this process."""
     from kg.run.analyse import Analyser  # loads spaCy, which only new articles need
 
-    analyse = Analyser(model=model)
+    analyse = Analyser(model=settings.model)
     for done, article in enumerate(articles, 1):
         try:
-            yield analyse(article)
+            yield built(analyse(article), settings)
         except StageError as e:
             yield Failure.of(e.__cause__ or e, article.source, e.stage, article.id)
         if progress:
-            progress(done, len(articles))
+            progress(done, total)
 
 
-def build_articles(inputs: Iterable[str | Path | Article], progress: Progress | None = None,
-                   known: Mapping[str, str] | None = None, run: Analyse = analyse_all,
-                   min_confidence: float = 0.0) -> BuildResult:
-    """Read inputs and analyse every article; failures are collected, not raised.
+def build_articles(inputs: Iterable[str | Path | Article], store: Store, progress: Progress | None = None,
+                   run: Analyse = analyse_all, settings: Settings = Settings()) -> BuildResult:
+    """Read inputs, analyse every article the store lacks and put it in the store; failures are
+    collected, not raised. `run` analyses: `analyse_all` here, or one of `kg.run.parallel`'s."""
+    inputs = list(inputs)
+    result = BuildResult()
+    todo = plan(inputs, store.article_hashes(), result)
+    if not todo:
+        return result
+    if progress:
+        progress(0, len(todo))
+    pending: list[bytes] = []
+    articles = (a for a in read_inputs(inputs) if isinstance(a, Article) and todo.get(a.id) == a.content_hash)
+    for item in run(articles, len(todo), progress, settings):
+        if isinstance(item, Failure):
+            result.failures.append(item)
+            continue
+        result.built += 1
+        if item.graph is not None:
+            result.articles.append(item.graph)
+        pending.append(item.nquads)
+        if len(pending) >= WRITE_BATCH:
+            store.put_nquads(pending)
+            pending = []
+    store.put_nquads(pending)
+    return result
 
-    known: the content hash of each article already built, by id; an article
-    with the same id and hash is listed in `unchanged` instead of analysed.
-    run: analyses the new articles: `analyse_all` here, or one of `kg.run.parallel`'s.
-    min_confidence: relations less confident than this are left out of the RDF.
-    """
-    known = known or {}
-    result = BuildResult(min_confidence)
-    articles = []
+
+def plan(inputs: list[str | Path | Article], known: Mapping[str, str], result: BuildResult) -> dict[str, str]:
+    """The first reading: the content hash of each article to build, by id; the inputs that fail
+    and the articles already built (same id and hash in `known`) go into `result`."""
+    todo: dict[str, str] = {}
     for item in read_inputs(inputs):
         if isinstance(item, Failure):
             result.failures.append(item)
         elif known.get(item.id) == item.content_hash:
             result.unchanged.append(item.id)
         else:
-            articles.append(item)
-    if articles:
-        if progress:
-            progress(0, len(articles))
-        for item in run(articles, progress):
-            if isinstance(item, Failure):
-                result.failures.append(item)
-            else:
-                result.add(item)
-    return result
+            todo[item.id] = item.content_hash
+    return todo
+

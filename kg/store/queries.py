@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from rdflib import Literal
 
 from kg.datafiles import ontology_path
-from kg.store.store import QueryError, to_ox
+from kg.rdf.datasets import to_ox
+from kg.store.store import QueryError
 
 PARAM = re.compile(r"@param\s+(\w+)(?:@([\w-]+))?\s*(.*)")
 WHERE = re.compile(r"^[^#\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)

@@ -25,19 +25,18 @@ content hash always stands for a complete graph.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import XSD
-from rdflib.term import Node
 
-from kg.rdf.graph import new_dataset
+from kg.rdf.datasets import new_dataset, to_ox, to_rdflib
 from kg.rdf.namespaces import PREFIXES
+from kg.vocab import NAMESPACE, VOCAB
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 ARTICLE_HASHES = """
 SELECT ?g ?id ?hash WHERE {
@@ -111,6 +110,21 @@ class Store:
         self.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as in a store folder
         self.loose = True
 
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Entities per type and relations per kind of the union of all graphs: a relation is a
+        distinct (subject, relation, object), a symmetric one counted once per pair."""
+        types = {t: 0 for t in VOCAB.types}
+        for row in self.query("SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t } GROUP BY ?t"):
+            name = row["t"].value.removeprefix(NAMESPACE)
+            if name in types:
+                types[name] = int(row["n"].value)
+        relations = {}
+        for name, rel in VOCAB.relations.items():
+            pattern = "?s kgo:{0} ?o" if not rel.symmetric else "{{ ?s kgo:{0} ?o }} UNION {{ ?o kgo:{0} ?s }} FILTER(STR(?s) < STR(?o))"
+            rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ {pattern.format(name)} }} }}")
+            relations[name] = int(next(iter(rows))["n"].value)
+        return types, relations
+
     def triples(self) -> int:
         """How many triples the union of all graphs has."""
         return int(next(iter(self.ox.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
@@ -125,17 +139,32 @@ class Store:
         return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
     def put_articles(self, ds: Dataset) -> None:
-        """Store each named graph of ds, replacing the stored graph of the same name."""
-        new: list[ox.Quad] = []
+        """Store each named graph of an rdflib Dataset, replacing the stored graph of the same name."""
+        by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
         for g in ds.graphs():
-            if g.identifier == DATASET_DEFAULT_GRAPH_ID or not len(g):
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID:
+                by_graph[ox.NamedNode(str(g.identifier))] = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g]
+        self.put_graphs(by_graph.items())
+
+    def put_nquads(self, graphs: Iterable[bytes]) -> None:
+        """Store named graphs given as N-Quads (one article each), replacing stored graphs of the same name."""
+        by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
+        for data in graphs:
+            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+                by_graph.setdefault(q.graph_name, []).append(q.triple)
+        self.put_graphs(by_graph.items())
+
+    def put_graphs(self, graphs: Iterable[tuple[ox.NamedNode, list[ox.Triple]]]) -> None:
+        """Store named graphs, each replacing the stored graph of its name, the union in step: new
+        graphs in one transaction, each changed one in one SPARQL update."""
+        new: list[ox.Quad] = []
+        for name, triples in graphs:
+            if not triples:
                 continue
-            name = ox.NamedNode(str(g.identifier))
-            triples = {ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in g}
             if self.ox.contains_named_graph(name):
-                self.ox.update(self.replacement(name, triples))
+                self.ox.update(self.replacement(name, set(triples)))
             else:
-                new += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples
+                new += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in dict.fromkeys(triples)
                         for graph in (name, ox.DefaultGraph())]
         self.ox.extend(new)
 
@@ -190,34 +219,6 @@ class Store:
             raise QueryError(f"not a valid SPARQL query: {first_line(e)}") from e
         except OSError as e:
             raise StoreError(f"{self.name}: cannot read the store ({first_line(e)})") from e
-
-
-def to_ox(term: Node) -> Term:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def to_rdflib(term: Term) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def first_line(e: BaseException) -> str:
