@@ -16,12 +16,16 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from kg.model import ArticleGraph
+from kg.rdf.graph import nquads
+from kg.store.store import Store
 from kg.text.normalize import strip_pinyin, to_simplified
 from kg.vocab import VOCAB
 
@@ -111,6 +115,13 @@ class Scores:
                 "relations": {k: [c.tp, c.system, c.gold] for k, c in self.relations.items()},
                 "headline": figures(self.headline), "other": figures(self.other),
                 "relations_micro": figures(self.relations_micro), "relations_macro_f1": self.relations_macro_f1}
+
+
+def store_of(graphs: Iterable[ArticleGraph]) -> Store:
+    """An in-memory store holding these article graphs, as a build would store them."""
+    store = Store.in_memory()
+    store.put_nquads([nquads(ag) for ag in graphs])
+    return store
 
 
 def load_gold(folder: Path) -> dict[str, dict]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from spacy.tokens import Doc, Span
@@ -31,14 +32,22 @@ QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
 
 
 
+# (doc, mention (start, end, label) → entity key, normalized text, the rules' facts) → the facts kept
+RelationDecider = Callable[[Doc, dict[tuple[int, int, str], tuple[str, str]], Normalized, list[Fact]], list[Fact]]
+
+
 class Resolver:
     """One article's mentions (the spans of `doc.spans[spans_key]` and `doc._.relations`) → its ArticleGraph.
 
+    relations: decides the article's relations from its mentions and the rules'
+    facts (`kg.relate.model.RelationModel`); without it the rules' facts are kept.
     reference_dir: kg.reference's tables (None: the bundled ones); lexicon: the
     rule components' word lists (for the verbs that open a case title).
     """
 
-    def __init__(self, spans_key: str = "kg", reference_dir: Path | None = None, lexicon: Path = NLP_DATA) -> None:
+    def __init__(self, relations: RelationDecider | None = None, spans_key: str = "kg",
+                 reference_dir: Path | None = None, lexicon: Path = NLP_DATA) -> None:
+        self.relations = relations
         self.spans_key = spans_key
         self.places = gazetteer.load(reference_dir)
         self.reference = reference.load(reference_dir)
@@ -89,6 +98,8 @@ class Resolver:
                 facts.append(Fact(head, rel.label, tail, rel.confidence,
                                   norm.original[start:end].strip(), start, end))
         facts += self.name_facts(entities, norm.original, context)
+        if self.relations is not None:
+            facts = self.relations(doc, span_key, norm, facts)
         for ent in entities.values():
             known = self.reference.lookup(ent.type, ent.name)
             if known is not None:

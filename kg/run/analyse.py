@@ -17,7 +17,9 @@ from pathlib import Path
 
 from kg.model import Article, ArticleGraph, Entity, StageError
 from kg.nlp.pipeline import load_pipeline
-from kg.resolve.resolver import Resolver, dedupe
+from kg.nlp.pipeline import MODEL
+from kg.relate.model import FILE, RelationModel
+from kg.resolve.resolver import RelationDecider, Resolver, dedupe
 from kg.text.normalize import normalize
 
 MAX_CHARS = 20_000
@@ -27,12 +29,14 @@ SENTENCE_ENDS = "。！？；"
 class Analyser:
     """Runs normalisation, the spaCy pipeline and resolution on one article at a time.
 
-    model: the folder of trained models the pipeline uses (None: the shipped ones).
+    model: the folder of trained models the pipeline uses (None: the shipped ones);
+    relations: what decides the relations instead of the folder's relation model.
     """
 
-    def __init__(self, max_chars: int | None = None, model: Path | None = None) -> None:
+    def __init__(self, max_chars: int | None = None, model: Path | None = None,
+                 relations: RelationDecider | None = None) -> None:
         self.nlp = load_pipeline(model)
-        self.resolver = Resolver()
+        self.resolver = Resolver(relations or relation_model(model))
         self.max_chars = max_chars or MAX_CHARS
 
     def __call__(self, article: Article) -> ArticleGraph:
@@ -46,6 +50,12 @@ class Analyser:
                 parts.append((start, self.resolver(article, norm, doc)))
         with stage("resolve"):
             return join(article, parts)
+
+
+def relation_model(model: Path | None) -> RelationModel | None:
+    """The relation classifier of a model folder, if it has one (without, the rules decide)."""
+    path = (model or MODEL) / FILE
+    return RelationModel.from_disk(path) if path.is_file() else None
 
 
 @contextmanager

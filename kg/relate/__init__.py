@@ -1,0 +1,1 @@
+"""Stage 4b, resolved mentions → relations: the learned relation classifier (`model`), its candidate pairs (`candidates`), their features (`features`), over a plain view of the article (`mentions`). Trained by `kg.learn.relations`."""
