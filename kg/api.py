@@ -167,7 +167,7 @@ class KnowledgeGraph:
         """Entities as nodes and relations as keyed edges (see `kg.out.network.to_networkx`)."""
         from kg.out.network import to_networkx
 
-        return to_networkx(self.to_rdflib())
+        return to_networkx(self.store)
 
     def query(self, sparql: str | None = None, *, name: str | None = None,
               params: Mapping[str, str] | None = None) -> Rows | bool | Graph:
@@ -200,7 +200,7 @@ class KnowledgeGraph:
         """The network page (see `kg.out.page.render_network`), shown inline by Jupyter and VS Code."""
         from kg.out.page import render_network
 
-        page, stats = render_network(self.to_rdflib(), focus=focus, hops=hops, types=types)
+        page, stats = render_network(self.store, focus=focus, hops=hops, types=types)
         return NetworkView(page.decode("utf-8"), stats.nodes, stats.edges, height)
 
     def outputs(self) -> dict[str, bytes]:

@@ -310,7 +310,7 @@ def run_view(args: argparse.Namespace) -> int:
     if args.hops is not None and args.focus is None:
         raise UserError("--hops needs --focus")
     types = [t for arg in args.types for t in arg.split(",") if t.strip()] if args.types else None
-    graph = read_graphs([args.graph]).dataset()
+    graph = read_graphs([args.graph])
     try:
         stats = write_network(graph, args.out, focus=args.focus, hops=1 if args.hops is None else args.hops,
                               types=types)

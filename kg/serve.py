@@ -55,7 +55,7 @@ class Endpoint(ThreadingHTTPServer):
             if self._page is None:
                 from kg.out.page import render_network
 
-                self._page = render_network(self.store.dataset())[0]
+                self._page = render_network(self.store)[0]
             return self._page
 
 

@@ -74,18 +74,19 @@ from kg.out.network import to_networkx
 from kg.store.store import Store
 
 folder = Path(sys.argv[1])
-good = Store.from_path(folder / "good.ttl").dataset()
+stored = Store.from_path(folder / "good.ttl")
+good = stored.dataset()
 bad = Store.from_path(folder / "bad.ttl").dataset()
 gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
 result = score({"a1": gold}, good)
 page = render_network(good)[0].decode("utf-8")
-nx_graph = to_networkx(good)
+nx_graph = to_networkx(stored)
 print(json.dumps({
     "kg": kg.__file__,
     "good": validate(good).conforms,
     "bad": validate(bad).report,
     "owns": [result.relations["owns"].tp, result.relations["owns"].gold],
-    "page": [r for r in page_data(good, nx_graph, [])["relations"] if r["name"] == "owns"],
+    "page": [r for r in page_data(stored, nx_graph, [])["relations"] if r["name"] == "owns"],
     "label": '"label":"拥有"' in page,
 }, ensure_ascii=False))
 '''

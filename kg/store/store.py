@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset
+from rdflib import ConjunctiveGraph, Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.rdf.datasets import new_dataset, to_ox, to_rdflib
@@ -91,6 +91,19 @@ class Store:
         store = cls.in_memory()
         store.name = str(path)
         store.load(path)
+        return store
+
+    @classmethod
+    def of(cls, graph: Graph) -> Store:
+        """An in-memory store holding an rdflib graph: a Dataset's named graphs (with their
+        union as the default graph, as in a store folder) or a plain Graph's triples."""
+        store = cls.in_memory()
+        store.name = "rdflib graph"
+        if isinstance(graph, ConjunctiveGraph):
+            store.put_articles(graph)
+            graph = graph.default_context if not isinstance(graph, Dataset) else graph.default_graph
+        store.ox.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in graph)
+        store.loose = True
         return store
 
     def load(self, path: Path) -> None:
