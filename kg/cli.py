@@ -242,7 +242,7 @@ def run_query(args: argparse.Namespace) -> int:
         else:
             text = args.args[-1]
         store = read_source(args.store, graph_file)
-        out = render(store.query(text), args.format)
+        out = store.query(text, read=lambda results: render(results, args.format))
     except QueryError as e:
         raise UserError(str(e)) from e
     try:
