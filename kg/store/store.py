@@ -58,6 +58,7 @@ class Store:
         self.ox = store
         self.name = name  # what error messages call it: the folder or file
         self.loose = False  # whether files loaded may hold triples of the default graph alone (a .ttl)
+        self.path: Path | None = None  # the folder or file another process can open for the same graphs
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -74,7 +75,9 @@ class Store:
             if "lock" in str(e).lower():
                 raise StoreError(f"{path}: store is in use by another kg process") from e
             raise StoreError(f"{path}: cannot open the store ({first_line(e)})") from e
-        return cls(store, str(path))
+        opened = cls(store, str(path))
+        opened.path = path
+        return opened
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -90,6 +93,7 @@ class Store:
         store = cls.in_memory()
         store.name = str(path)
         store.load(path)
+        store.path = path
         return store
 
     def load(self, path: Path) -> None:
