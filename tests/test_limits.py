@@ -26,9 +26,12 @@ NOTS = "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 30000 + "false) }"  # no nest
 
 
 class Listener:
-    """A TCP port that records whether anything connected to it."""
+    """A TCP port that records whether anything connected to it; with hold, it keeps each
+    connection open and never answers."""
 
-    def __init__(self) -> None:
+    def __init__(self, hold: bool = False) -> None:
+        self.hold = hold
+        self.held: list[socket.socket] = []
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
@@ -44,11 +47,16 @@ class Listener:
             except OSError:
                 continue
             self.connections += 1
-            conn.close()
+            if self.hold:
+                self.held.append(conn)
+            else:
+                conn.close()
 
     def close(self) -> None:
         self.stop.set()
         self.thread.join()
+        for conn in self.held:
+            conn.close()
         self.sock.close()
 
 

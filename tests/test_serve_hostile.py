@@ -168,13 +168,15 @@ def test_too_many_rows_is_an_error(store_folder: Path) -> None:
 
 
 def test_allowed_service_still_has_the_deadline(store_folder: Path) -> None:
-    listener = Listener()  # accepts, never answers
-    listener.sock.listen(5)
+    listener = Listener(hold=True)  # accepts, never answers: held a thread of the old server for 190 s
     proc, url, _ = start(store_folder, "--allow-service")
     try:
         began = time.monotonic()
         status, body = get(url, service_query(listener.port))
-        assert status in (500, 503) and time.monotonic() - began < TIMEOUT + 2, body
+        assert status == 503 and "longer than 3 s" in body, body
+        assert time.monotonic() - began < TIMEOUT + 2
+        assert listener.connections == 1  # allowed, it was asked
+        assert correct(url)
     finally:
         stop(proc)
         listener.close()
