@@ -175,8 +175,9 @@ class KnowledgeGraph:
 
         kg's prefixes (kgo:, kgr:, rdfs:, skos: …) need no PREFIX line. SELECT
         gives `Rows`, ASK a bool, CONSTRUCT and DESCRIBE an rdflib Graph. A query
-        that does not parse, or a named question asked wrongly, raises `QueryError`
-        with the message `kg query` prints.
+        that does not parse or is over a limit of `kg.store.limits` (length, nesting,
+        SERVICE), or a named question asked wrongly, raises `QueryError` with the
+        message `kg query` prints.
         """
         if (sparql is None) == (name is None):
             raise QueryError("give a query text or name=, not both or neither")
@@ -184,16 +185,7 @@ class KnowledgeGraph:
             sparql = named_query(name).bound(params or {})
         elif params:
             raise QueryError("params go with name=")
-        result = self.store.query(sparql)
-        if isinstance(result, ox.QueryBoolean):
-            return bool(result)
-        if isinstance(result, ox.QueryTriples):
-            g = Graph()
-            for t in result:
-                g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-            return g
-        columns = tuple(v.value for v in result.variables)
-        return Rows(columns, tuple({c: python(row[c]) for c in columns} for row in result))
+        return self.store.query(sparql, read=answer)
 
     def view(self, *, focus: str | None = None, hops: int = 1, types: Iterable[str] | None = None,
              height: int = 600) -> NetworkView:
@@ -245,6 +237,19 @@ class Rows(Sequence[dict[str, Any]]):
         import pandas as pd
 
         return pd.DataFrame(list(self.rows), columns=list(self.columns))
+
+
+def answer(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> Rows | bool | Graph:
+    """A query's results as `KnowledgeGraph.query` gives them."""
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QueryTriples):
+        g = Graph()
+        for t in result:
+            g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return g
+    columns = tuple(v.value for v in result.variables)
+    return Rows(columns, tuple({c: python(row[c]) for c in columns} for row in result))
 
 
 def python(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Any:

@@ -96,9 +96,18 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the named questions")
     p.set_defaults(run=run_query)
 
-    p = sub.add_parser("serve", help="SPARQL endpoint and network page on 127.0.0.1")
+    p = sub.add_parser("serve", help="SPARQL endpoint, query page and network page on 127.0.0.1")
     p.add_argument("--store", type=Path, metavar="DIR", help=source_help)
     p.add_argument("--port", type=int, default=7878, metavar="N", help="port (default: 7878; 0 picks a free one)")
+    p.add_argument("--timeout", type=seconds, default=30.0, metavar="S",
+                   help="stop a query after S seconds, waiting for a worker included (default 30)")
+    p.add_argument("--max-rows", type=positive, default=100_000, metavar="N",
+                   help="refuse answers of more than N rows or triples (default 100000)")
+    p.add_argument("--workers", type=positive, default=2, metavar="N", help="query processes (default 2)")
+    p.add_argument("--allow-service", action="store_true",
+                   help="run SERVICE clauses (federated queries: the server sends requests to other servers)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests addressed to NAME (a host name, with :PORT or without)")
     p.set_defaults(run=run_serve)
 
     p = sub.add_parser("push", help="copy the graph to a SPARQL server, one named graph per article")
@@ -174,6 +183,17 @@ def run_build(args: argparse.Namespace) -> int:
     return 1 if graph.failures else 0
 
 
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
 def positive(text: str) -> int:
     """An argparse type: a whole number from 1 up."""
     if not text.isdigit() or int(text) < 1:
@@ -242,7 +262,7 @@ def run_query(args: argparse.Namespace) -> int:
         else:
             text = args.args[-1]
         store = read_source(args.store, graph_file)
-        out = render(store.query(text), args.format)
+        out = store.query(text, read=lambda results: render(results, args.format))
     except QueryError as e:
         raise UserError(str(e)) from e
     try:
@@ -261,21 +281,27 @@ def read_text(path: Path) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from kg.serve import make_server
+    from kg.serve import Settings, make_server
+    from kg.store.limits import Limits
+    from kg.store.store import StoreError
 
     store = read_source(args.store, None)
+    settings = Settings(timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
+                        allowed_hosts=tuple(h.lower() for h in args.allowed_host), debug=args.debug,
+                        limits=Limits(allow_service=args.allow_service))
     try:
-        server = make_server(store, args.port)
+        server = make_server(store, args.port, settings)
+    except StoreError as e:
+        raise UserError(str(e)) from e
     except OSError as e:
         raise UserError(f"cannot listen on 127.0.0.1:{args.port} ({e.strerror or e})") from e
     host, port = server.server_address[:2]
-    print(f"kg: SPARQL endpoint http://{host}:{port}/sparql, network page http://{host}:{port}/ (Ctrl-C stops)",
-          flush=True)
-    with server:
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    print(f"kg: SPARQL endpoint http://{host}:{port}/sparql, query page http://{host}:{port}/,"
+          f" network page http://{host}:{port}/network (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -42,16 +42,19 @@ class PageLog:
 
 
 @contextmanager
-def offline_page(path: Path, *, width: int = 1280, height: int = 800) -> Iterator[tuple[Page, PageLog]]:
-    """The HTML file at ``path`` loaded in headless Chromium with only ``file:`` URLs allowed."""
+def offline_page(path: Path | str, *, width: int = 1280, height: int = 800) -> Iterator[tuple[Page, PageLog]]:
+    """The HTML file at ``path`` loaded in headless Chromium with only ``file:`` URLs allowed; or a
+    page served on loopback (``path`` an ``http://127.0.0.1:PORT/…`` URL), with only that origin allowed."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
         raise FileNotFoundError(f"{CHROMIUM} not found; install Debian's chromium (apt-get install chromium)")
     log = PageLog()
+    served = isinstance(path, str) and path.startswith("http://127.0.0.1:")
+    allowed = "/".join(path.split("/")[:3]) + "/" if served else "file:"
 
     def route(r) -> None:
-        if r.request.url.startswith("file:"):
+        if r.request.url.startswith(allowed):
             r.continue_()
         else:
             log.blocked.append(r.request.url)
@@ -67,7 +70,7 @@ def offline_page(path: Path, *, width: int = 1280, height: int = 800) -> Iterato
             page.on("requestfailed", lambda r: log.failed.append(f"{r.url}: {r.failure}"))
             page.on("console", lambda m: log.errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: log.errors.append(str(e)))
-            page.goto(Path(path).resolve().as_uri())
+            page.goto(path if served else Path(path).resolve().as_uri())
             yield page, log
         finally:
             browser.close()

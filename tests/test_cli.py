@@ -338,6 +338,23 @@ def test_all_bad_inputs_at_once(good: Path, tmp_path: Path) -> None:
     assert identifiers(rdflib.Graph().parse(out / "graph.ttl")) == {"good"}
 
 
+def test_a_fifo_and_dev_zero_end_at_once(good: Path, tmp_path: Path) -> None:
+    """Not regular files: one line each in failed.jsonl, and nothing read from them (a FIFO used
+    to hang the build forever, /dev/zero to grow it to 2.1 GB in 3 s). In a child process, so
+    that a hang is a timeout rather than a stuck test run."""
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(good), str(fifo), "/dev/zero",
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    failed = [json.loads(line) for line in (out / "failed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(f["source"], f["reason"]) for f in failed] == [
+        (str(fifo), "not a regular file but a named pipe (FIFO)"),
+        ("/dev/zero", "not a regular file but a character device")]
+    assert "articles: 1 built, 2 failed" in done.stdout
+
+
 # -- failed builds keep old outputs --------------------------------------------------
 
 OLD_TTL = b"# graph.ttl from an earlier build\n<urn:x:a> <urn:x:b> <urn:x:c> .\n"

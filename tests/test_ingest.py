@@ -338,3 +338,29 @@ def test_unexpected_error_in_one_file_costs_only_that_file(tmp_path: Path, monke
     assert isinstance(bad, Failure) and bad.source == str(tmp_path / "a.html")
     assert bad.reason == "RuntimeError: parser exploded"
     assert good.id == "b"
+
+
+# -- what is not read ----------------------------------------------------------------
+
+def test_files_over_the_read_cap_are_failures(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text(TEXT * 100, encoding="utf-8")
+    assert "larger than 1,000 bytes" in only_error(list(read_inputs([big], max_bytes=1000)))
+    assert isinstance(read(big)[0], Article)  # the default cap is 64 MiB
+
+
+def test_a_jsonl_line_over_the_cap_costs_only_itself(tmp_path: Path) -> None:
+    feed = jsonl(tmp_path / "feed.jsonl", {"id": "long", "text": TEXT * 100}, {"id": "short", "text": TEXT})
+    items = list(read_inputs([feed], max_bytes=1000))
+    assert isinstance(items[0], Failure) and items[0].source == f"{feed}:1" and "line larger" in items[0].reason
+    assert isinstance(items[1], Article) and items[1].id == "short"
+
+
+def test_a_fifo_in_a_folder_is_a_failure_not_a_hang(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    os.mkfifo(tmp_path / "b.txt")
+    items = read(tmp_path)
+    assert isinstance(items[0], Article)
+    assert items[1].source == str(tmp_path / "b.txt") and "named pipe" in items[1].reason

@@ -122,7 +122,7 @@ def test_default_and_named_graph_parameters(endpoint: str) -> None:
 
 
 @pytest.mark.parametrize("how, expected", [
-    ("bad query", (400, "malformed query")),
+    ("bad query", (400, "not a valid SPARQL query")),
     ("no query", (400, "exactly one query")),
     ("update", (403, "read-only")),
     ("update form", (403, "read-only")),
@@ -147,9 +147,15 @@ def test_errors(endpoint: str, how: str, expected: tuple[int, str]) -> None:
 
 
 def test_network_page(endpoint: str) -> None:
-    status, content_type, body = http(f"{endpoint}/")
+    status, content_type, body = http(f"{endpoint}/network")
     assert (status, content_type) == (200, "text/html; charset=utf-8")
     assert b"<html" in body.lower() and "东江市品牌保护协会".encode() in body
+
+
+def test_query_page_lists_the_named_questions(endpoint: str) -> None:
+    status, content_type, body = http(f"{endpoint}/")
+    assert (status, content_type) == (200, "text/html; charset=utf-8")
+    assert b'"cases-per-agency"' in body and b"https://w3id.org/kg-ip/ontology#" in body
 
 
 def test_negotiate() -> None:

@@ -7,14 +7,24 @@ with one input (missing, empty, binary, a malformed JSON line) is yielded as a
 `Failure` naming the file (and line), so that the good inputs beside a bad one
 are still built. JSON Lines files are read line by line, so a damaged line
 loses only its own record and a large file is never held whole.
+
+Only regular files are read: a named pipe, a device or a socket given as an input
+is a failure at once (a FIFO used to hang the build forever, `/dev/zero` grew it to
+2.1 GB in 3 s). Files are opened without blocking and checked on the open
+descriptor, so a file swapped for a FIFO after a check cannot hang it either. At
+most `max_bytes` (MAX_FILE_BYTES, 64 MiB; `read_inputs(max_bytes=)`) are read
+from one .txt or .html file or one JSON line; past that the file, or the line, is a
+failure, and nothing larger is held in memory.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from kg.read import htmltext
 from kg.read.decode import DecodeError, decode, decode_name
@@ -26,20 +36,27 @@ JSONL_SUFFIXES = (".jsonl",)
 SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MAX_FILE_BYTES = 64 * 2**20
+NOT_REGULAR = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")]
 
 
+class NotReadable(Exception):
+    """An input that is not a regular file, or is larger than kg reads; the message says which."""
 
-def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Failure]:
+
+def read_inputs(paths: Iterable[str | Path | Article], max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure]:
     """Articles from the given files and folders, in a stable order, with failures in line.
 
     An `Article` among the paths (the Python API takes texts too) is passed on as it is.
+    max_bytes: the most read from one .txt or .html file or one JSON line.
     """
     seen: dict[str, str] = {}
     for path in paths:
         if isinstance(path, Article):
             files = [path]
         elif (path := Path(path)).is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and not p.is_dir())
             if not files:
                 yield Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files")
         elif path.exists():
@@ -48,7 +65,7 @@ def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Fai
             yield Failure(shown(path), "no such file or folder")
             continue
         for file in files:
-            for item in [file] if isinstance(file, Article) else guarded(file):
+            for item in [file] if isinstance(file, Article) else guarded(file, max_bytes):
                 if isinstance(item, Article):
                     if item.id in seen:
                         item = Failure(item.source, f"article id {item.id!r} already read from {seen[item.id]}",
@@ -58,28 +75,66 @@ def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Fai
                 yield item
 
 
-def guarded(path: Path) -> Iterator[Article | Failure]:
+def guarded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure]:
     """`read_file`, with an unexpected error ending only this file, as its failure."""
     try:
-        yield from read_file(path)
+        yield from read_file(path, max_bytes)
     except Exception as e:  # noqa: BLE001 - one file's failure must not stop the others
         yield Failure.of(e, shown(path), "read", None)
 
 
-def read_file(path: Path) -> Iterator[Article | Failure]:
+def open_regular(path: Path) -> BinaryIO:
+    """The file at path opened for reading; NotReadable if it is not a regular file.
+
+    Opened without blocking, so that a named pipe without a writer answers at once.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        for test, kind in NOT_REGULAR:
+            if test(mode):
+                raise NotReadable(f"not a regular file but {kind}")
+        if not stat.S_ISREG(mode):
+            raise NotReadable("not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def too_large(max_bytes: int, what: str = "file") -> NotReadable:
+    return NotReadable(f"{what} larger than {max_bytes:,} bytes, the most kg reads from one")
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most max_bytes; NotReadable or OSError otherwise."""
+    with open_regular(path) as f:
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
+    return data
+
+
+def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure]:
     source = shown(path)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        yield Failure(source, f"not a {', '.join(SUFFIXES)} file")
-        return
     if suffix in JSONL_SUFFIXES:
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, max_bytes)
         return
     try:
-        decoded = decode(path.read_bytes())
+        data = read_capped(path, max_bytes)  # before the suffix: /dev/zero is a device, not a wrong name
+    except NotReadable as e:
+        yield Failure(source, str(e))
+        return
     except OSError as e:
         yield Failure(source, f"cannot read ({e.strerror})")
         return
+    if suffix not in SUFFIXES:
+        yield Failure(source, f"not a {', '.join(SUFFIXES)} file")
+        return
+    try:
+        decoded = decode(data)
     except DecodeError as e:
         yield Failure(source, str(e))
         return
@@ -97,7 +152,7 @@ def read_file(path: Path) -> Iterator[Article | Failure]:
     yield article(decode_name(os.fsencode(path.stem)), text, source, decoded.encoding, fields)
 
 
-def read_jsonl(path: Path) -> Iterator[Article | Failure]:
+def read_jsonl(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure]:
     """One article per line of `{"id", "text", "url"?, "title"?, "date"?}`.
 
     Lines are decoded one by one, each in the encoding of the line before if it fits. A
@@ -109,11 +164,12 @@ def read_jsonl(path: Path) -> Iterator[Article | Failure]:
     good = False
     encoding = None
     try:
-        with path.open("rb") as f:
-            for n, raw in enumerate(f, start=1):
-                if not raw.strip():
+        with open_regular(path) as f:
+            for n, raw in enumerate(capped_lines(f, max_bytes), start=1):
+                if raw is not None and not raw.strip():
                     continue
-                item = record(raw, f"{source}:{n}", encoding)
+                item = record(raw, f"{source}:{n}", encoding) if raw is not None \
+                    else Failure(f"{source}:{n}", str(too_large(max_bytes, "line")))
                 if isinstance(item, Article):
                     encoding = item.encoding
                     if not good:
@@ -123,11 +179,25 @@ def read_jsonl(path: Path) -> Iterator[Article | Failure]:
                     held.append(item)
                     continue
                 yield item
+    except NotReadable as e:
+        yield Failure(source, str(e))
+        return
     except OSError as e:
         yield Failure(source, f"cannot read ({e.strerror})")
         return
     if not good:
         yield Failure(source, f"no article in it ({held[0].source}: {held[0].reason})" if held else "empty file")
+
+
+def capped_lines(f: BinaryIO, max_bytes: int) -> Iterator[bytes | None]:
+    """The lines of f, each None if longer than max_bytes (then skipped without being held)."""
+    while line := f.readline(max_bytes + 1):
+        if len(line) <= max_bytes or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := f.readline(max_bytes + 1)) and not rest.endswith(b"\n"):
+            pass
+        yield None
 
 
 def record(raw: bytes, where: str, encoding: str | None) -> Article | Failure:

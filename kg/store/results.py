@@ -1,21 +1,24 @@
 """Query results as text: an aligned table for people, SPARQL CSV or JSON for programs.
 
-CSV and JSON are the W3C SPARQL 1.1 results formats, written by pyoxigraph; the
+CSV and JSON are the W3C SPARQL 1.1 results formats, written by `kg.store.writers`
+as `kg serve` writes them; the
 table shows literals as their plain value and IRIs shortened with kg's prefixes,
 and lines Chinese text up by display width (a CJK character takes two columns).
 CONSTRUCT and DESCRIBE results are printed as Turtle, ASK results as true/false.
 """
 from __future__ import annotations
 
+import io
 import unicodedata
 
 import pyoxigraph as ox
 
 from kg.rdf.namespaces import PREFIXES
 from kg.store.store import Results
+from kg.store.writers import write
 
 MAX_CELL = 60  # display columns; longer cells are cut in tables (csv and json keep them whole)
-FORMATS = {"csv": ox.QueryResultsFormat.CSV, "json": ox.QueryResultsFormat.JSON}
+FORMATS = ("csv", "json")
 
 
 def render(results: Results, fmt: str = "table") -> str:
@@ -24,7 +27,9 @@ def render(results: Results, fmt: str = "table") -> str:
         prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
         return (ox.serialize(results, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b"").decode("utf-8")
     if fmt in FORMATS:
-        return results.serialize(format=FORMATS[fmt]).decode("utf-8")
+        out = io.BytesIO()
+        write(results, fmt, out)
+        return out.getvalue().decode("utf-8")
     if isinstance(results, ox.QueryBoolean):
         return "true\n" if bool(results) else "false\n"
     header = [v.value for v in results.variables]

@@ -25,8 +25,9 @@ content hash always stands for a complete graph.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import ConjunctiveGraph, Dataset, Graph
@@ -34,9 +35,11 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.rdf.datasets import new_dataset, to_ox, to_rdflib
 from kg.rdf.namespaces import PREFIXES
+from kg.store.limits import Limits, QueryError, check, on_deep_stack
 from kg.vocab import NAMESPACE, VOCAB
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+T = TypeVar("T")
 
 ARTICLE_HASHES = """
 SELECT ?g ?id ?hash WHERE {
@@ -48,10 +51,6 @@ class StoreError(Exception):
     """A store or graph file that cannot be opened or read, as a one-line message."""
 
 
-class QueryError(ValueError):
-    """A SPARQL query that cannot be run (malformed, or a named question asked wrongly), in one line."""
-
-
 class Store:
     """kg's graphs in a pyoxigraph store, on disk or in memory."""
 
@@ -59,6 +58,7 @@ class Store:
         self.ox = store
         self.name = name  # what error messages call it: the folder or file
         self.loose = False  # whether files loaded may hold triples of the default graph alone (a .ttl)
+        self.path: Path | None = None  # the folder or file another process can open for the same graphs
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -75,7 +75,9 @@ class Store:
             if "lock" in str(e).lower():
                 raise StoreError(f"{path}: store is in use by another kg process") from e
             raise StoreError(f"{path}: cannot open the store ({first_line(e)})") from e
-        return cls(store, str(path))
+        opened = cls(store, str(path))
+        opened.path = path
+        return opened
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -91,6 +93,7 @@ class Store:
         store = cls.in_memory()
         store.name = str(path)
         store.load(path)
+        store.path = path
         return store
 
     @classmethod
@@ -215,23 +218,34 @@ class Store:
                 ds.default_graph.add((s, p, o))
         return ds
 
-    def query(self, sparql: str, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> Results:
+    def query(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              *, read: Callable[[Results], T] | None = None, limits: Limits = Limits()) -> T | Results:
         """Run a SPARQL query; its default graph is the union of all graphs unless default_graphs names some.
 
-        kg's prefixes are predeclared. Raises QueryError for a malformed query.
+        kg's prefixes are predeclared. The query is checked against `limits` first (see
+        `kg.store.limits`: length, nesting, SERVICE). With `read`, the query runs and
+        `read(results)` reads its results in a thread with a deep stack, and what it
+        returns is returned: the way to ask a user's query. Without, the results come
+        back to be read in this thread (kg's own queries). Raises QueryError for a
+        query over a limit or malformed.
         """
+        check(sparql, limits)
         options: dict = {"prefixes": {p: str(ns) for p, ns in PREFIXES.items()}}
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        try:
-            return self.ox.query(sparql, **options)
-        except SyntaxError as e:
-            raise QueryError(f"not a valid SPARQL query: {first_line(e)}") from e
-        except OSError as e:
-            raise StoreError(f"{self.name}: cannot read the store ({first_line(e)})") from e
+
+        def run() -> T | Results:
+            try:
+                results = self.ox.query(sparql, **options)
+                return results if read is None else read(results)
+            except SyntaxError as e:
+                raise QueryError(f"not a valid SPARQL query: {first_line(e)}") from e
+            except OSError as e:
+                raise StoreError(f"{self.name}: cannot read the store ({first_line(e)})") from e
+
+        return run() if read is None else on_deep_stack(run)
 
 
 def first_line(e: BaseException) -> str:
