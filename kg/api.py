@@ -29,7 +29,7 @@ from rdflib import Dataset, Graph, Literal
 
 from kg.model import Article, ArticleGraph, Failure
 from kg.out.files import write_all, write_atomic
-from kg.read.ingest import SUFFIXES
+from kg.read.ingest import MAX_FILE_BYTES, SUFFIXES
 from kg.run.builder import Analyse, BuildResult, Progress, Settings, analyse_all, build_articles
 from kg.run.progress import ProgressBar
 from kg.store.queries import named_query
@@ -46,7 +46,8 @@ Input = str | Path | Article
 
 def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: bool | str | Client = False,
           progress: bool | Progress = False, min_confidence: float = 0.0,
-          store: Store | None = None, model: str | Path | None = None, keep: bool = True) -> KnowledgeGraph:
+          store: Store | None = None, model: str | Path | None = None, keep: bool = True,
+          max_bytes: int = MAX_FILE_BYTES) -> KnowledgeGraph:
     """Build the graph of some articles.
 
     inputs: `.txt` files, folders of them and `.jsonl` files, as for `kg build`;
@@ -64,6 +65,7 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     model: a folder of trained models (`kg train --out`) to use instead of the shipped ones.
     store: the store to build into (default: a new one in memory); the articles
     it holds already, with the same content, are skipped and listed in `.unchanged`.
+    max_bytes: the most read from one input file or JSON line (64 MiB by default).
     keep: keep what each article contributed (`.articles`); `kg build` does not, so
     that its memory stays flat.
     Inputs and articles that fail are listed in `.failures`; the rest are built.
@@ -75,9 +77,9 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     store = store or Store.in_memory()
     if progress is True:
         with ProgressBar() as bar:
-            result = build_articles(prepared, store, bar, run, settings)
+            result = build_articles(prepared, store, bar, run, settings, max_bytes)
     else:
-        result = build_articles(prepared, store, progress or None, run, settings)
+        result = build_articles(prepared, store, progress or None, run, settings, max_bytes)
     return KnowledgeGraph(store, result)
 
 

@@ -77,13 +77,15 @@ def make_parser() -> argparse.ArgumentParser:
                    help="extract on a Dask cluster: a scheduler's address, or none to start a local cluster")
     p.add_argument("--model", type=Path, metavar="MODEL_DIR",
                    help="use the models `kg train` wrote there instead of the shipped ones")
+    p.add_argument("--max-file-size", type=positive, default=64, metavar="MB",
+                   help="read at most MB megabytes of one input file or JSON line (default 64)")
     p.set_defaults(run=run_build)
 
     p = sub.add_parser("demo", help="build the bundled sample articles")
     p.add_argument("--out", type=Path, default=Path("kg-demo"), metavar="DIR", help="output folder (default: kg-demo)")
     p.add_argument("--store", type=Path, metavar="DIR2", help=store_help)
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.set_defaults(run=run_demo, min_confidence=0.0, workers=None, dask=False, model=None)
+    p.set_defaults(run=run_demo, min_confidence=0.0, workers=None, dask=False, model=None, max_file_size=64)
 
     source_help = f"a store, or a build folder holding one (default: {DEFAULT_STORE})"
     p = sub.add_parser("query", help="ask a SPARQL question of a store or a graph file")
@@ -168,7 +170,7 @@ def run_build(args: argparse.Namespace) -> int:
     before = store.triples()
     graph = build([Path(p) for p in args.inputs], workers=args.workers, dask=args.dask,
                   progress=show and sys.stderr.isatty(), min_confidence=args.min_confidence, store=store,
-                  model=args.model, keep=False)
+                  model=args.model, keep=False, max_bytes=args.max_file_size * 2**20)
     for failure in graph.failures:
         print(f"kg: {failure}", file=sys.stderr)
     if not graph.built and not graph.unchanged:

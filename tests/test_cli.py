@@ -497,3 +497,13 @@ def test_build_with_a_missing_model_folder_says_so(tmp_path: Path, capsys) -> No
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nowhere: no such model folder" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_max_file_size_caps_what_one_file_may_hold(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "small.txt").write_text("东江市公安局开展“利剑”专项行动。", encoding="utf-8")
+    (tmp_path / "in" / "big.txt").write_text("东江市公安局开展专项行动。" * 100_000, encoding="utf-8")
+    rc, _, stderr = run("build", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--max-file-size", "1")
+    assert rc == 1 and "big.txt" in stderr and "larger than 1,048,576 bytes" in stderr
+    assert [json.loads(x)["source"] for x in (tmp_path / "out" / "failed.jsonl").read_text().splitlines()] == [
+        str(tmp_path / "in" / "big.txt")]

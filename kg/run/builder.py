@@ -20,7 +20,7 @@ from pathlib import Path
 
 from kg.model import Article, ArticleGraph, Built, Failure, StageError
 from kg.rdf.graph import nquads
-from kg.read.ingest import read_inputs
+from kg.read.ingest import MAX_FILE_BYTES, read_inputs
 from kg.store.store import Store
 
 WRITE_BATCH = 64  # articles per store transaction
@@ -87,18 +87,20 @@ def analyse_all(articles: Iterable[Article], total: int, progress: Progress | No
 
 
 def build_articles(inputs: Iterable[str | Path | Article], store: Store, progress: Progress | None = None,
-                   run: Analyse = analyse_all, settings: Settings = Settings()) -> BuildResult:
+                   run: Analyse = analyse_all, settings: Settings = Settings(),
+                   max_bytes: int = MAX_FILE_BYTES) -> BuildResult:
     """Read inputs, analyse every article the store lacks and put it in the store; failures are
-    collected, not raised. `run` analyses: `analyse_all` here, or one of `kg.run.parallel`'s."""
+    collected, not raised. `run` analyses: `analyse_all` here, or one of `kg.run.parallel`'s.
+    max_bytes: the most read from one input file or JSON line (a larger one fails)."""
     inputs = list(inputs)
     result = BuildResult()
-    todo = plan(inputs, store.article_hashes(), result)
+    todo = plan(inputs, store.article_hashes(), result, max_bytes)
     if not todo:
         return result
     if progress:
         progress(0, len(todo))
     pending: list[bytes] = []
-    articles = (a for a in read_inputs(inputs) if isinstance(a, Article) and todo.get(a.id) == a.content_hash)
+    articles = (a for a in read_inputs(inputs, max_bytes) if isinstance(a, Article) and todo.get(a.id) == a.content_hash)
     for item in run(articles, len(todo), progress, settings):
         if isinstance(item, Failure):
             result.failures.append(item)
@@ -114,11 +116,12 @@ def build_articles(inputs: Iterable[str | Path | Article], store: Store, progres
     return result
 
 
-def plan(inputs: list[str | Path | Article], known: Mapping[str, str], result: BuildResult) -> dict[str, str]:
+def plan(inputs: list[str | Path | Article], known: Mapping[str, str], result: BuildResult,
+         max_bytes: int = MAX_FILE_BYTES) -> dict[str, str]:
     """The first reading: the content hash of each article to build, by id; the inputs that fail
     and the articles already built (same id and hash in `known`) go into `result`."""
     todo: dict[str, str] = {}
-    for item in read_inputs(inputs):
+    for item in read_inputs(inputs, max_bytes):
         if isinstance(item, Failure):
             result.failures.append(item)
         elif known.get(item.id) == item.content_hash:
