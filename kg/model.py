@@ -72,11 +72,16 @@ class ArticleGraph:
 @dataclass(frozen=True)
 class Built:
     """One article analysed and written as RDF: its named graph as N-Quads (`kg.rdf.graph.nquads`),
-    and its ArticleGraph when the caller asked to keep it (the Python API does; `kg build` does not)."""
+    and its ArticleGraph when the caller asked to keep it (the Python API does; `kg build` does not).
+
+    A long article's graph is written to a file instead (`spool`), piece by piece, without the
+    triple of its content hash (`stamp`), which the store adds last."""
 
     id: str
     nquads: bytes
     graph: ArticleGraph | None = None
+    spool: str | None = None  # the N-Quads file of a long article's graph
+    stamp: bytes = b""  # with `spool`: the content hash triple, as N-Quads
 
 
 @dataclass(frozen=True)

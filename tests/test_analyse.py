@@ -1,12 +1,14 @@
 """Tests for kg.run.analyse: long articles in pieces, and the stage that fails. Invented texts."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.run import analyse as analyse_module
-from kg.run.analyse import Analyser, StageError, pieces
+from kg.run.analyse import MAX_CHARS, Analyser, StageError, pieces
 from kg.model import Article
 from kg.text.normalize import clean
 
@@ -66,3 +68,22 @@ def test_the_failing_stage_is_named(analyser: Analyser, monkeypatch, target: str
         analyser(Article("a", PARAGRAPHS[0]))
     assert e.value.stage == stage
     assert str(e.value.__cause__) == "broken on purpose"
+
+
+def test_a_long_article_written_piece_by_piece_gives_the_graph_of_the_whole(tmp_path: Path) -> None:
+    """`kg build` writes an article of several pieces to a spool file, piece by piece, and stores it
+    in batches; the Python API keeps and joins its pieces: the same graph either way."""
+    import kg
+    from kg.cli import main
+    from kg.store.store import Store
+
+    lines = [f"{c}市市场监督管理局查处{c}宏达贸易有限公司侵犯“云雀{i}”注册商标专用权案,罚款{i}万元。\n"
+             for i in range(1000) for c in ["东江"]]
+    (tmp_path / "long.txt").write_text("".join(lines) + "东江市公安局与东江市市场监督管理局建立联合执法协作机制。\n", encoding="utf-8")
+    assert len((tmp_path / "long.txt").read_text(encoding="utf-8")) > 2 * MAX_CHARS
+    assert main(["build", str(tmp_path / "long.txt"), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    spooled = Store.open(tmp_path / "out" / "store", read_only=True)
+    kept = kg.build([tmp_path / "long.txt"])
+    assert kept.articles and len(kept.articles[0].facts) > 1000
+    quads = lambda s: set(map(str, s.ox.quads_for_pattern(None, None, None, None)))  # noqa: E731
+    assert quads(spooled) == quads(kept.store)

@@ -289,14 +289,14 @@ def test_one_article_failing_in_a_stage_is_reported_and_the_rest_built(tmp_path:
         monkeypatch.setattr(kg.resolve.resolver.Resolver, "__call__",
                             lambda self, a, n, d: 1 / 0 if poison in n.original else real_resolve(self, a, n, d))
     else:
-        real_nquads = kg.run.builder.nquads
+        real_nquads = kg.run.analyse.nquads
 
         def write(ag, *args):
             if poison in ag.article.text:
                 ag.entities[next(iter(ag.entities))].wikidata = "Q1 broken iri"
             return real_nquads(ag, *args)
 
-        monkeypatch.setattr(kg.run.builder, "nquads", write)
+        monkeypatch.setattr(kg.run.analyse, "nquads", write)
     (tmp_path / "in").mkdir()
     for name, text in (("a", "东江市公安局开展专项行动。"), ("b", f"东江海关查获{poison}一批。"), ("c", "北湖区知识产权局召开会议。")):
         (tmp_path / "in" / f"{name}.txt").write_text(text, encoding="utf-8")

@@ -14,6 +14,7 @@ interrupted while writing leaves it stale and the next build writes them again.
 """
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from itertools import groupby
@@ -37,6 +38,7 @@ PREFIX_MAP = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 TURTLE_PREFIXES = {p: ns for p, ns in PREFIX_MAP.items() if p != "kgr"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+SORT_IN_MEMORY = 50_000  # quads of one named graph sorted at once for TriG
 NATIVE = {XSD + "integer": int, XSD + "double": float, XSD + "boolean": lambda v: v == "true"}  # as JSON values
 
 
@@ -71,10 +73,18 @@ def union_triples(store: Store) -> Iterator[ox.Triple]:
 
 
 def article_quads(store: Store) -> Iterator[ox.Quad]:
-    """Every article's named graph in IRI order, each graph's quads sorted."""
+    """Every article's named graph in IRI order, each graph's quads sorted: a graph of at most
+    `SORT_IN_MEMORY` quads at once, a larger one (a long article) subject by subject."""
+    key = lambda q: (q.subject.value, q.predicate.value, str(q.object))  # noqa: E731
     for name in store.named_graphs():
-        yield from sorted(store.ox.quads_for_pattern(None, None, None, ox.NamedNode(name)),
-                          key=lambda q: (q.subject.value, q.predicate.value, str(q.object)))
+        graph = ox.NamedNode(name)
+        quads = list(itertools.islice(store.ox.quads_for_pattern(None, None, None, graph), SORT_IN_MEMORY + 1))
+        if len(quads) <= SORT_IN_MEMORY:
+            yield from sorted(quads, key=key)
+            continue
+        del quads
+        for row in store.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} ORDER BY ?s"):
+            yield from sorted(store.ox.quads_for_pattern(row["s"], None, None, graph), key=key)
 
 
 def shrink(iri: str) -> str:

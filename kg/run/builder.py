@@ -15,11 +15,11 @@ analyse. The CLI and the Python API both go through here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.model import Article, ArticleGraph, Built, Failure, StageError
-from kg.rdf.graph import nquads
 from kg.read.ingest import MAX_FILE_BYTES, read_inputs
 from kg.store.store import Store
 
@@ -34,6 +34,7 @@ class Settings:
     model: Path | None = None  # a folder of trained models (None: the shipped ones)
     min_confidence: float = 0.0  # relations less confident than this are left out of the RDF
     keep: bool = False  # hand back each ArticleGraph too (the Python API keeps them)
+    spool: Path | None = None  # where long articles' graphs are written (a folder this machine's store reads)
 
 
 Analyse = Callable[[Iterable[Article], int, "Progress | None", Settings], Iterator["Built | Failure"]]
@@ -63,23 +64,15 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def built(ag: ArticleGraph, settings: Settings) -> Built | Failure:
-    """An analysed article written as RDF, or the failure of its "rdf" stage."""
-    try:
-        return Built(ag.article.id, nquads(ag, settings.min_confidence), ag if settings.keep else None)
-    except Exception as e:  # noqa: BLE001 - one article's failure must not stop the build
-        return Failure.of(e, ag.article.source, "rdf", ag.article.id)
-
-
 def analyse_all(articles: Iterable[Article], total: int, progress: Progress | None = None,
                 settings: Settings = Settings()) -> Iterator[Built | Failure]:
     """Each article built, or the failure that cost it, in input order, in this process."""
-    from kg.run.analyse import Analyser  # loads spaCy, which only new articles need
+    from kg.run.analyse import Analyser, write  # loads spaCy, which only new articles need
 
     analyse = Analyser(model=settings.model)
     for done, article in enumerate(articles, 1):
         try:
-            yield built(analyse(article), settings)
+            yield write(analyse, article, settings.min_confidence, settings.keep, settings.spool)
         except StageError as e:
             yield Failure.of(e.__cause__ or e, article.source, e.stage, article.id)
         if progress:
@@ -101,18 +94,25 @@ def build_articles(inputs: Iterable[str | Path | Article], store: Store, progres
         progress(0, len(todo))
     pending: list[bytes] = []
     articles = (a for a in read_inputs(inputs, max_bytes) if isinstance(a, Article) and todo.get(a.id) == a.content_hash)
-    for item in run(articles, len(todo), progress, settings):
-        if isinstance(item, Failure):
-            result.failures.append(item)
-            continue
-        result.built += 1
-        if item.graph is not None:
-            result.articles.append(item.graph)
-        pending.append(item.nquads)
-        if len(pending) >= WRITE_BATCH:
-            store.put_nquads(pending)
-            pending = []
-    store.put_nquads(pending)
+    with tempfile.TemporaryDirectory(prefix="kg-spool-") as spool:
+        for item in run(articles, len(todo), progress, replace(settings, spool=Path(spool))):
+            if isinstance(item, Failure):
+                result.failures.append(item)
+                continue
+            result.built += 1
+            if item.graph is not None:
+                result.articles.append(item.graph)
+            if item.spool:
+                store.put_nquads(pending)
+                pending = []
+                store.put_spooled(Path(item.spool), item.stamp)
+                Path(item.spool).unlink()
+            else:
+                pending.append(item.nquads)
+            if len(pending) >= WRITE_BATCH:
+                store.put_nquads(pending)
+                pending = []
+        store.put_nquads(pending)
     return result
 
 

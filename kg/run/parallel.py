@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +113,7 @@ def analyse_on_dask(articles: Iterable[Article], total: int, progress: Progress 
     """
     if not total:
         return
+    settings = replace(settings, spool=None)  # a remote worker cannot write into this machine's folders
     with dask_client(scheduler, workers) as client:
         count = max(1, len(client.scheduler_info()["workers"]))
         submit = lambda chunk: client.submit(analyse_batch, chunk, settings, pure=False)  # noqa: E731

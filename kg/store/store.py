@@ -25,6 +25,7 @@ content hash always stands for a complete graph.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -39,6 +40,11 @@ from kg.store.limits import Limits, QueryError, check, on_deep_stack
 from kg.vocab import NAMESPACE, VOCAB
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+SPOOL_BATCH = 20_000  # quads per transaction when a long article's graph is stored
+# RocksDB keeps what is written in memory tables until they fill (hundreds of MB); flushing them
+# to disk every so many quads keeps a build's memory flat (measured: 5 long articles stored in
+# batches took 729 MB without flushing, 213 MB flushing every 200,000 quads).
+FLUSH_EVERY = 200_000
 T = TypeVar("T")
 
 ARTICLE_HASHES = """
@@ -58,6 +64,7 @@ class Store:
         self.ox = store
         self.name = name  # what error messages call it: the folder or file
         self.loose = False  # whether files loaded may hold triples of the default graph alone (a .ttl)
+        self.unflushed = 0  # quads written since the memory tables were last flushed to disk
         self.path: Path | None = None  # the folder or file another process can open for the same graphs
 
     @classmethod
@@ -182,7 +189,37 @@ class Store:
             else:
                 new += [ox.Quad(t.subject, t.predicate, t.object, graph) for t in dict.fromkeys(triples)
                         for graph in (name, ox.DefaultGraph())]
-        self.ox.extend(new)
+        self.write(new)
+
+    def write(self, quads: list[ox.Quad]) -> None:
+        """Add quads in one transaction, flushing the memory tables now and then (`FLUSH_EVERY`)."""
+        self.ox.extend(quads)
+        self.unflushed += len(quads)
+        if self.unflushed >= FLUSH_EVERY:
+            self.ox.flush()
+            self.unflushed = 0
+
+    def put_spooled(self, path: Path, stamp: bytes) -> None:
+        """Store a long article's named graph from an N-Quads file, read in batches of `SPOOL_BATCH`
+        quads so that memory stays bounded however long it is, its content hash (`stamp`, N-Quads)
+        last.
+
+        Each batch is a transaction of its own. A build killed before the stamp leaves a
+        graph without its hash, which the next build analyses again and replaces.
+        """
+        stamp_quads = list(ox.parse(stamp, format=ox.RdfFormat.N_QUADS))
+        name = stamp_quads[0].graph_name
+        if self.ox.contains_named_graph(name):
+            self.ox.update(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {name} {{ ?s ?p ?o }}"
+                           f" FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {name}) }} }} ;"
+                           f" DROP GRAPH {name}")
+        batch: list[ox.Quad] = []
+        for q in itertools.chain(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS), stamp_quads):
+            batch += (q, ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+            if len(batch) >= SPOOL_BATCH or q is stamp_quads[0]:
+                self.write(batch)
+                batch = []
+        self.write(batch)
 
     def replacement(self, name: ox.NamedNode, triples: set[ox.Triple]) -> str:
         """A SPARQL update putting triples in place of graph `name`, and the union in step."""
