@@ -70,7 +70,7 @@ import kg
 from kg.rdf.validate import validate
 from kg.learn.evaluate import score
 from kg.out.page import page_data, render_network
-from kg.out.network import to_networkx
+from kg.out.network import entity_graph
 from kg.store.store import Store
 
 folder = Path(sys.argv[1])
@@ -79,7 +79,7 @@ bad = Store.from_path(folder / "bad.ttl").dataset()
 gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
 result = score({"a1": gold}, good)
 page = render_network(good)[0].decode("utf-8")
-nx_graph = to_networkx(good)
+nx_graph = entity_graph(good)
 print(json.dumps({
     "kg": kg.__file__,
     "good": validate(good).conforms,

@@ -1,4 +1,5 @@
-"""A build's output files: the graph as Turtle, TriG and JSON-LD, and the network page.
+"""A build's output files (the graph as Turtle, TriG and JSON-LD, and the network page), and
+exports for other tools.
 
 `render` makes every file from a store's whole content; `write_from_store`
 writes them into a build folder, atomically (`kg.out.files`), and only when the
@@ -6,9 +7,15 @@ store changed since they were last written: `OUT/.kg-store-state` records the
 store state (which article versions, and kg's version) they were written from;
 it is written after them, so a build interrupted while writing leaves it stale
 and the next build writes them again.
+
+`export` writes the entity graph for another tool (`kg export`): each format
+family is one module under `kg/out/` with one function from the flat entity
+graph (`kg.out.network.to_networkx`) to files, registered by name in `EXPORTS`
+and imported only when asked for, as rdflib registers its serialisers.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -27,6 +34,26 @@ if TYPE_CHECKING:
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "network.html")
 STATE = ".kg-store-state"
 PREFIX_LINE = re.compile(r"@prefix ([^:\s]*): <([^>]*)> \.")
+
+
+EXPORTS = {  # format -> "module:function" taking the flat entity graph, giving {file name: bytes}
+    "graphml": "kg.out.graphfiles:graphml",
+    "gexf": "kg.out.graphfiles:gexf",
+    "csv": "kg.out.tables:csv_tables",
+    "neo4j": "kg.out.tables:neo4j",
+}
+
+
+def export(store: Store, fmt: str, out: Path) -> list[Path]:
+    """Write the store's entity graph in an `EXPORTS` format into the folder `out`; the files written."""
+    from kg.out.network import to_networkx
+
+    if fmt not in EXPORTS:
+        raise ValueError(f"unknown export format {fmt!r}; kg exports {', '.join(EXPORTS)}")
+    module, _, function = EXPORTS[fmt].partition(":")
+    files = getattr(importlib.import_module(module), function)(to_networkx(store.dataset()))
+    write_all(out, files)
+    return [out / name for name in sorted(files)]
 
 
 def write_from_store(store: Store, out: Path) -> bool:

@@ -1,9 +1,12 @@
-"""The entity graph as a networkx graph, for analysis and for the network page.
+"""The entity graph as a networkx graph, for analysis, for the network page and for exports.
 
-`to_networkx` turns a kg graph (rdflib) into a MultiDiGraph of the entities of
+`entity_graph` turns a kg graph (rdflib) into a MultiDiGraph of the entities of
 the vocabulary's types and the relations between them, each node and edge with
-the evidence sentences of its statements; `select` cuts out the part around an
-entity or of some types, as `kg view --focus/--types` draws it.
+the evidence sentences of its statements (as lists, for the page); `to_networkx`
+gives the same graph with every attribute a string or a number, as GraphML and
+GEXF can write them and Gephi reads them; `select` cuts out the part around an
+entity (found by any of its names, as the search does) or of some types, as
+`kg view --focus/--types` draws it.
 """
 from __future__ import annotations
 
@@ -15,11 +18,14 @@ from collections.abc import Iterable
 import networkx as nx
 import rdflib
 from rdflib import RDF, RDFS, Literal
-from rdflib.namespace import PROV, SKOS
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.rdf.graph import union
 from kg.rdf.namespaces import KGO
+from kg.reference.names import name_keys, search_key
 from kg.vocab import VOCAB
+
+SEPARATOR = " | "  # between the names (and article ids) of one flat attribute, as the named questions join them
 
 
 class ViewError(ValueError):
@@ -58,13 +64,14 @@ def evidence(g: rdflib.Graph) -> dict[tuple[str, str, str], set[tuple[str, str]]
     return out
 
 
-def to_networkx(graph: rdflib.Graph) -> nx.MultiDiGraph:
-    """The entity graph as a networkx MultiDiGraph.
+def entity_graph(graph: rdflib.Graph) -> nx.MultiDiGraph:
+    """The entity graph as a networkx MultiDiGraph, with list-valued attributes for the page.
 
     Nodes are the IRIs (as `str`) of resources typed with one of the
     vocabulary's entity types; attributes `label` (the rdfs:label, Chinese
     preferred), `type` (class local name, e.g. "Agency"), `altLabels` (sorted
-    list of skos:altLabel texts), `articles` (sorted list of the article IRIs
+    list of skos:altLabel texts), `keys` (the search keys of all its names,
+    skos:prefLabel included), `articles` (sorted list of the article IRIs
     from kgo:mentionedIn) and `evidence` (sorted (article IRI, sentence) pairs
     of the statements of all its relations). Edges are the vocabulary's
     relations between two such nodes, keyed by and carrying `relation` (local
@@ -100,12 +107,42 @@ def to_networkx(graph: rdflib.Graph) -> nx.MultiDiGraph:
         label = pick_label(g.objects(subj, RDFS.label)) or local_name(key)
         alts = sorted({str(o) for o in g.objects(subj, SKOS.altLabel) if isinstance(o, Literal)} - {label})
         articles = sorted({str(o) for o in g.objects(subj, KGO.mentionedIn)})
-        out.add_node(key, label=label, type=types[key], altLabels=alts, articles=articles,
+        english = [str(o) for o in g.objects(subj, SKOS.prefLabel)]
+        keys = sorted({k for n in [label, *alts, *english] for k in name_keys(n)})
+        out.add_node(key, label=label, type=types[key], altLabels=alts, keys=keys, articles=articles,
                      evidence=sorted(node_evidence[key]))
     relations = list(VOCAB.relations)
     for u, rel, v in sorted(seen, key=lambda t: (t[0], relations.index(t[1]), t[2])):
         out.add_edge(u, v, key=rel, relation=rel, evidence=sorted(found.get((u, rel, v), ())))
     return out
+
+
+def to_networkx(graph: rdflib.Graph) -> nx.MultiDiGraph:
+    """The entity graph (`entity_graph`) with attributes that GraphML and GEXF can write.
+
+    Nodes: `label`, `type`, `altLabels` (the other names joined by " | "),
+    `articles` (how many articles mention it), `articleIds` (their ids, joined)
+    and `sentences` (how many evidence sentences). Edges, keyed by relation:
+    `relation` (e.g. "handledBy"), `label` (its Chinese name, as the page shows
+    it), `sentences` and `evidence` (the evidence sentences, one per line).
+    """
+    rich = entity_graph(graph)
+    ids = article_ids(union(graph))
+    out = nx.MultiDiGraph()
+    for n, d in rich.nodes(data=True):
+        out.add_node(n, label=d["label"], type=d["type"], altLabels=SEPARATOR.join(d["altLabels"]),
+                     articles=len(d["articles"]), articleIds=SEPARATOR.join(ids.get(a, a) for a in d["articles"]),
+                     sentences=len(d["evidence"]))
+    for u, v, rel, d in rich.edges(keys=True, data=True):
+        sentences = sorted({text for _, text in d["evidence"]})
+        out.add_edge(u, v, key=rel, relation=rel, label=VOCAB.relations[rel].zh, sentences=len(sentences),
+                     evidence="\n".join(sentences))
+    return out
+
+
+def article_ids(g: rdflib.Graph) -> dict[str, str]:
+    """Article IRI -> its dcterms:identifier."""
+    return {str(doc): str(i) for doc, i in g.subject_objects(DCTERMS.identifier)}
 
 
 def entity_types(types: Iterable[str] | None) -> set[str] | None:
@@ -127,20 +164,26 @@ def entity_types(types: Iterable[str] | None) -> set[str] | None:
 
 
 def names(full: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """Every label and altLabel -> the entities bearing it."""
+    """The search key of every name -> the entities bearing it."""
     out: dict[str, list[str]] = defaultdict(list)
     for n, d in full.nodes(data=True):
-        for name in [d["label"], *d["altLabels"]]:
-            out[name].append(n)
+        for key in d["keys"]:
+            out[key].append(n)
     return out
 
 
-def unknown_focus(focus: str, known: Iterable[str]) -> ViewError:
-    """The error for a focus no entity is named, suggesting names that contain it or look like it."""
-    known = sorted(known)
-    close = [n for n in known if focus in n or n in focus][:5]
-    close += [n for n in difflib.get_close_matches(focus, known, n=5, cutoff=0.5) if n not in close]
-    hint = f"; did you mean: {', '.join(close[:5])}?" if close else " (no entity has it as rdfs:label or skos:altLabel)"
+def unknown_focus(focus: str, full: nx.MultiDiGraph) -> ViewError:
+    """The error for a focus no entity is named, suggesting the labels of entities whose names contain
+    it or look like it."""
+    key = search_key(focus)
+    scored: dict[str, float] = {}
+    for _, d in full.nodes(data=True):
+        for k in d["keys"]:
+            score = 1.0 if key and (key in k or k in key) else difflib.SequenceMatcher(None, key, k).ratio()
+            if score >= 0.5:
+                scored[d["label"]] = max(score, scored.get(d["label"], 0.0))
+    close = [label for label, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+    hint = f"; did you mean: {', '.join(close)}?" if close else " (no entity has a name like it)"
     return ViewError(f"focus entity {focus!r} not found{hint}")
 
 
@@ -152,11 +195,10 @@ def select(full: nx.MultiDiGraph, focus: str | None, hops: int,
     if focus is not None:
         if hops < 0:
             raise ViewError(f"hops must be 0 or more, got {hops}")
-        name = focus.strip()
         named = names(full)
-        if name not in named:
-            raise unknown_focus(name, named)
-        seeds = sorted(named[name])
+        if search_key(focus) not in named:
+            raise unknown_focus(focus.strip(), full)
+        seeds = sorted(named[search_key(focus)])
         und = full.to_undirected(as_view=True)
         keep = set()
         for seed in seeds:

@@ -27,9 +27,10 @@ from rdflib.namespace import DCTERMS
 
 from kg.out.files import write_atomic
 from kg.out.layout import layout
-from kg.out.network import local_name, pick_label, select, to_networkx
+from kg.out.network import entity_graph, local_name, pick_label, select
 from kg.rdf.graph import union
 from kg.rdf.namespaces import SCHEMA
+from kg.reference.names import page_rules
 from kg.vocab import VOCAB
 
 DATA = Path(__file__).parent / "data"
@@ -93,6 +94,7 @@ def page_data(g: rdflib.Graph, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
         x, y = placed.positions[n]
         nodes.append({"id": n, "label": d["label"] or n, "shape": kind.shape, "color": kind.colour,
                       "size": node_size(sub.degree(n)), "type": d["type"], "altLabels": list(d["altLabels"]),
+                      "keys": list(d["keys"]),
                       "articles": [articles.ref(a) for a in d["articles"]], "sentences": cite(d["evidence"]),
                       "physics": n in placed.free, "x": x, "y": y})
 
@@ -131,6 +133,7 @@ def page_data(g: rdflib.Graph, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
                     for t in VOCAB.types.values()],
         "relations": [{"name": r.name, "zh": r.zh, "en": r.en, "count": rel_counts[r.name]}
                       for r in VOCAB.relations.values()],
+        "search": page_rules(k for node in nodes for k in node["keys"]),
     }
 
 
@@ -172,7 +175,7 @@ def render_network(graph: rdflib.Graph, *, focus: str | None = None, hops: int =
     same bytes.
     """
     g = union(graph)
-    sub, seeds = select(to_networkx(g), focus, hops, types)
+    sub, seeds = select(entity_graph(g), focus, hops, types)
     data = page_data(g, sub, seeds)
     title = TITLE if focus is None else f"{TITLE} · {focus.strip()}（{hops} 跳）"
     return render(data, title).encode("utf-8"), NetworkStats(nodes=len(data["nodes"]), edges=len(data["edges"]))

@@ -5,7 +5,10 @@ it mentions (type, canonical label, the aliases seen in it, `mentionedIn`), the
 relations as plain triples, and for each relation an `rdf:Statement` carrying the
 evidence sentence, its character offsets in the original text and a confidence.
 The union of all named graphs is the whole graph. An entity's `rdfs:label` is its
-canonical name, the same in every article, so the union has exactly one. Bodies
+canonical name, the same in every article, so the union has exactly one; each of
+its names also comes as `kgo:searchKey` (`kg.reference.names`), the form the named
+questions look names up in. A symmetric relation is written from the smaller IRI
+to the larger, so the union holds it once per pair. Bodies
 and places the resolver found in the reference tables also get an English
 `skos:prefLabel` and `owl:sameAs` their Wikidata item.
 """
@@ -21,6 +24,8 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.rdf.namespaces import KGO, PREFIXES, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
 from kg.model import ArticleGraph
+from kg.reference.names import name_keys
+from kg.vocab import VOCAB
 
 # Control characters (tab and line breaks aside) carry nothing in a label and break XML-based
 # tools; lone surrogates and the non-characters U+FFFE/U+FFFF cannot be written as UTF-8 at all.
@@ -102,13 +107,18 @@ def add_article(g: Graph, ag: ArticleGraph, min_confidence: float = 0.0) -> None
         g.add((e, KGO.mentionedIn, doc))
         if ent.en:
             g.add((e, SKOS.prefLabel, Literal(ent.en, lang="en")))
+        for name in {ent.name, ent.en, *ent.aliases} - {""}:
+            for key in name_keys(str(text(name))):
+                g.add((e, KGO.searchKey, Literal(key)))
         if ent.wikidata:
             g.add((e, OWL.sameAs, WIKIDATA[ent.wikidata]))
 
     for f in ag.facts:
         if f.confidence < min_confidence:
             continue
-        s, o = iris[f.head], iris[f.tail]
+        # a symmetric relation in one direction (smaller IRI first), so that the union holds it
+        # once per pair however each article words it: one relation, as the summary and page count
+        s, _, o = VOCAB.ordered(iris[f.head], f.relation, iris[f.tail])
         g.add((s, KGO[f.relation], o))
         st = statement_iri(a.id, str(s), f.relation, str(o))
         g.add((st, RDF.type, RDF.Statement))

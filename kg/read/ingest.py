@@ -1,4 +1,4 @@
-"""Read articles from text, HTML and JSON Lines files and folders of them.
+"""Read articles from text, HTML, JSON Lines, PDF and Word files and folders of them.
 
 This is the only module that touches input files. Bytes become text through
 `kg.read.decode` (UTF-8, GB18030 or Big5, recorded on the article); web pages, and
@@ -6,7 +6,12 @@ This is the only module that touches input files. Bytes become text through
 with one input (missing, empty, binary, a malformed JSON line) is yielded as a
 `Failure` naming the file (and line), so that the good inputs beside a bad one
 are still built. JSON Lines files are read line by line, so a damaged line
-loses only its own record and a large file is never held whole.
+loses only its own record and a large file is never held whole. PDF and .docx
+files are read by optional readers (`kg.read.documents`). A file in a folder that
+is none of these (an image, a spreadsheet, a PDF without the reader) is yielded as
+`Skipped`, so that the build names it and counts it; hidden ones (.DS_Store, .git/)
+are passed over.
+`script_warning` tells an article with almost no Chinese text (kg reads Chinese news).
 """
 from __future__ import annotations
 
@@ -18,19 +23,22 @@ from pathlib import Path
 
 from kg.read import htmltext
 from kg.read.decode import DecodeError, decode, decode_name
-from kg.model import Article, Failure
+from kg.read.documents import NoReader, Unreadable, available, document_text
+from kg.model import Article, Failure, Skipped
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+DOCUMENT_SUFFIXES = (".pdf", ".docx")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + DOCUMENT_SUFFIXES
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+LEAST_CHINESE = 0.2  # share of an article's letters that are Chinese characters, below which it is warned of
 
 
-
-def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Failure]:
-    """Articles from the given files and folders, in a stable order, with failures in line.
+def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Failure | Skipped]:
+    """Articles from the given files and folders, in a stable order, with failures and skipped files in line.
 
     An `Article` among the paths (the Python API takes texts too) is passed on as it is.
     """
@@ -39,7 +47,19 @@ def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Fai
         if isinstance(path, Article):
             files = [path]
         elif (path := Path(path)).is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+            files = []
+            for p in sorted(path.rglob("*")):
+                suffix = p.suffix.lower()
+                if not p.is_file():
+                    continue
+                if suffix not in SUFFIXES:
+                    if any(part.startswith(".") for part in p.relative_to(path).parts):
+                        continue  # .DS_Store, .git/…: not worth a line
+                    yield Skipped(shown(p), f"not an article file ({', '.join(SUFFIXES)})")
+                elif suffix in DOCUMENT_SUFFIXES and not available(suffix):
+                    yield Skipped(shown(p), f"{suffix} files need the optional reader: pip install 'kg-ip[documents]'")
+                else:
+                    files.append(p)
             if not files:
                 yield Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files")
         elif path.exists():
@@ -75,6 +95,9 @@ def read_file(path: Path) -> Iterator[Article | Failure]:
     if suffix in JSONL_SUFFIXES:
         yield from read_jsonl(path)
         return
+    if suffix in DOCUMENT_SUFFIXES:
+        yield read_document(path)
+        return
     try:
         decoded = decode(path.read_bytes())
     except OSError as e:
@@ -95,6 +118,30 @@ def read_file(path: Path) -> Iterator[Article | Failure]:
             return
         text, fields = page.text, {"title": page.title, "date": page.date}
     yield article(decode_name(os.fsencode(path.stem)), text, source, decoded.encoding, fields)
+
+
+def read_document(path: Path) -> Article | Failure:
+    """The article of a PDF or Word file, its id the file stem."""
+    source = shown(path)
+    try:
+        text = document_text(path)
+    except (NoReader, Unreadable) as e:
+        return Failure(source, str(e))
+    except OSError as e:
+        return Failure(source, f"cannot read ({e.strerror})")
+    if not text.strip():
+        return Failure(source, "no text in it (a scanned page without a text layer?)")
+    return article(decode_name(os.fsencode(path.stem)), text, source, path.suffix.lower().lstrip("."), {})
+
+
+def script_warning(item: Article) -> str | None:
+    """A warning for an article whose letters are almost all other than Chinese characters."""
+    letters = sum(1 for ch in item.text if ch.isalpha())
+    chinese = len(HAN.findall(item.text))
+    if letters and chinese < LEAST_CHINESE * letters:
+        return (f"{item.source}: article {item.id!r} has almost no Chinese text ({chinese} of {letters} letters);"
+                " kg reads Chinese news and will find little in it")
+    return None
 
 
 def read_jsonl(path: Path) -> Iterator[Article | Failure]:

@@ -12,17 +12,16 @@ through here.
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset
 
-from kg.model import Article, ArticleGraph, Failure, StageError
+from kg.model import Article, ArticleGraph, Failure, Skipped, StageError
 from kg.rdf.graph import add_article, check, new_dataset
 from kg.rdf.namespaces import article_graph_iri
-from kg.read.ingest import read_inputs
+from kg.read.ingest import read_inputs, script_warning
 
 Progress = Callable[[int, int], None]  # called with (articles done, articles in all)
 Analyse = Callable[[Sequence[Article], "Progress | None"], Iterable["ArticleGraph | Failure"]]
@@ -36,6 +35,8 @@ class BuildResult:
     articles: list[ArticleGraph] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # ids of articles skipped as already built
+    skipped: list[Skipped] = field(default_factory=list)  # files in input folders that are not articles
+    warnings: list[str] = field(default_factory=list)  # articles built but worth a look (almost no Chinese)
     dataset: Dataset = field(default_factory=new_dataset)  # one named graph per built article
 
     def add(self, ag: ArticleGraph) -> None:
@@ -51,23 +52,17 @@ class BuildResult:
             return
         self.articles.append(ag)
 
-    def summary(self) -> str:
-        """A few lines: articles, entities per type, relations per kind."""
-        types: Counter = Counter()
-        relations: Counter = Counter()
-        seen = set()
-        for ag in self.articles:
-            for key in ag.entities:
-                if key not in seen:
-                    seen.add(key)
-                    types[key[0]] += 1
-            relations.update(f.relation for f in ag.facts)
-        fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"  # noqa: E731
-        lines = [f"articles: {len(self.articles)} built, {len(self.failures)} failed, {len(self.unchanged)} unchanged"]
-        if self.articles:
-            lines += [f"entities: {sum(types.values())} ({fmt(types)})",
-                      f"relations: {sum(relations.values())} ({fmt(relations)})"]
-        return "\n".join(lines)
+    def summary(self, entities: Mapping[str, int], relations: Mapping[str, int], stored: int) -> str:
+        """A few lines: articles built, failed, unchanged and files skipped in this build, and how many
+        the graph holds (`stored`), then the entities per type and relations per kind of the whole
+        graph (`kg.store.counts`)."""
+        fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) if v) or "none"  # noqa: E731
+        line = f"articles: {len(self.articles)} built, {len(self.failures)} failed, {len(self.unchanged)} unchanged"
+        if self.skipped:
+            line += f", {len(self.skipped)} file{'s' if len(self.skipped) > 1 else ''} skipped"
+        line += f" ({stored} in the graph)"
+        return "\n".join([line, f"entities: {sum(entities.values())} ({fmt(entities)})",
+                          f"relations: {sum(relations.values())} ({fmt(relations)})"])
 
 
 def analyse_all(articles: Sequence[Article], progress: Progress | None = None) -> Iterator[ArticleGraph | Failure]:
@@ -100,10 +95,14 @@ def build_articles(inputs: Iterable[str | Path | Article], progress: Progress | 
     for item in read_inputs(inputs):
         if isinstance(item, Failure):
             result.failures.append(item)
+        elif isinstance(item, Skipped):
+            result.skipped.append(item)
         elif known.get(item.id) == item.content_hash:
             result.unchanged.append(item.id)
         else:
             articles.append(item)
+            if warning := script_warning(item):
+                result.warnings.append(warning)
     if articles:
         if progress:
             progress(0, len(articles))

@@ -19,12 +19,14 @@ for building and serialising: graphs come in and go out as rdflib Datasets.
 Safety when interrupted: every change is one pyoxigraph transaction. New
 articles go in with one `extend`; a changed article is swapped by one SPARQL
 update that drops its old graph, adds the new one and removes from the union
-the triples no other graph holds. No article is ever half present, so a stored
+the triples no other graph holds; `kg remove` drops articles by one update the
+same way. No article is ever half present, so a stored
 content hash always stands for a complete graph.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,8 +36,9 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.rdf.graph import new_dataset
-from kg.rdf.namespaces import PREFIXES
+from kg.rdf.namespaces import PREFIXES, article_graph_iri
 
+RDF_SUFFIXES = (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".rdf")
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -101,9 +104,11 @@ class Store:
             return
         if not path.is_file():
             raise StoreError(f"{path}: no such file")
-        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+        suffix = path.suffix.lower()
+        fmt = ox.RdfFormat.from_extension(suffix.lstrip(".")) if suffix in RDF_SUFFIXES else None
         if fmt is None:
-            raise StoreError(f"{path}: unknown RDF file type {path.suffix!r} (.ttl, .trig, .nq, .nt, .jsonld, .rdf)")
+            hint = " (build articles into a graph with `kg build`)" if suffix in (".txt", ".html", ".htm", ".jsonl") else ""
+            raise StoreError(f"{path}: not an RDF file: kg reads graphs from {', '.join(RDF_SUFFIXES)} files{hint}")
         try:
             self.ox.bulk_load(path=str(path), format=fmt)
         except (SyntaxError, ValueError, OSError) as e:
@@ -149,9 +154,26 @@ class Store:
                 f"INSERT DATA {{ GRAPH {name} {{ {data} }} }} ;\n"
                 f"INSERT DATA {{ {data} }}")
 
-    def elsewhere(self, t: ox.Triple, name: ox.NamedNode | None) -> bool:
-        """Whether a named graph other than `name` holds t."""
-        return any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name != name
+    def remove_articles(self, ids: list[str]) -> None:
+        """Drop the graphs of these articles and, from the union, every triple no other article holds
+        (an entity only they mention goes, one that others mention stays): one transaction.
+
+        StoreError naming the first id the store does not hold; then nothing is removed.
+        """
+        held = self.article_hashes()
+        missing = [i for i in ids if i not in held]
+        if missing:
+            raise StoreError(f"{self.name}: no article {missing[0]!r} in the store (it holds {len(held)} articles)")
+        names = {ox.NamedNode(str(article_graph_iri(i))) for i in ids}
+        old = {q.triple for name in names for q in self.ox.quads_for_pattern(None, None, None, name)}
+        stale = [t for t in old if not self.elsewhere(t, names)]
+        drops = "".join(f"DROP GRAPH {name} ;\n" for name in sorted(names, key=str))
+        self.ox.update(f"{drops}DELETE DATA {{ {' .'.join(map(str, stale))} }}")
+
+    def elsewhere(self, t: ox.Triple, name: ox.NamedNode | set[ox.NamedNode] | None) -> bool:
+        """Whether a named graph other than `name` (or than those of a set) holds t."""
+        names = name if isinstance(name, set) else {name}
+        return any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name not in names
                    for q in self.ox.quads_for_pattern(t.subject, t.predicate, t.object, None))
 
     def named_graphs(self) -> list[str]:
@@ -187,9 +209,33 @@ class Store:
         try:
             return self.ox.query(sparql, **options)
         except SyntaxError as e:
-            raise QueryError(f"not a valid SPARQL query: {first_line(e)}") from e
+            raise QueryError(explain(sparql, e)) from e
         except OSError as e:
             raise StoreError(f"{self.name}: cannot read the store ({first_line(e)})") from e
+
+
+UPDATE = re.compile(r"(?i)(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
+PROLOGUE = re.compile(r"(?i)\s*(?:BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)")
+NOISE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|#[^\n]*""")
+PNAME = re.compile(r"(?<![\w?$@.:-])([A-Za-z][\w.-]*)?:(?=[\w%]|\s|$)")
+
+
+def explain(sparql: str, error: SyntaxError) -> str:
+    """One plain sentence for a query pyoxigraph cannot parse: an update, an undeclared prefix,
+    or the parser's first line."""
+    body = re.sub(r"#[^\n]*", "", sparql)
+    while m := PROLOGUE.match(body):
+        body = body[m.end():]
+    word = UPDATE.match(body.lstrip())
+    if word:
+        return (f"{word[1].upper()} is a SPARQL update, and queries here are read-only: kg changes a store"
+                " only by `kg build` and `kg remove`")
+    declared = set(PREFIXES) | {m[1] for m in re.finditer(r"(?i)PREFIX\s*([^\s:]*):", sparql)}
+    unknown = [m[1] or "" for m in PNAME.finditer(NOISE.sub(" ", sparql)) if (m[1] or "") not in declared]
+    if unknown:
+        return (f"unknown prefix {unknown[0]}: in the query; declare it (PREFIX {unknown[0]}: <…>)"
+                f" or use one kg declares: {', '.join(p + ':' for p in PREFIXES)}")
+    return f"not a valid SPARQL query: {first_line(error)}"
 
 
 def to_ox(term: Node) -> Term:
@@ -220,6 +266,11 @@ def to_rdflib(term: Term) -> Node:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def first_line(e: BaseException) -> str:
-    return (str(e).splitlines() or [type(e).__name__])[0][:200]
+def first_line(e: BaseException, limit: int = 200) -> str:
+    """An exception's first line, cut at a word end if longer than `limit` characters."""
+    line = (str(e).splitlines() or [type(e).__name__])[0]
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] if " " in line[:limit] else line[:limit]
+    return cut.rstrip(",;: ") + " …"
 
