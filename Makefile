@@ -17,7 +17,7 @@ $(BIN)/python:
 # tools (playwright, dask, jupyter, matplotlib …) come only with `make test`, which installs kg
 # editable. No byte-code is written ahead (Python writes it for the modules it imports: 13 MB
 # instead of 80), and scripts/slim_venv.py drops the debug information that spaCy's, thinc's and
-# blis' wheels carry (120 MB): a 345 MB venv instead of 520 MB.
+# blis' wheels carry (120 MB): 343 MB of venv (du) instead of 519 MB.
 $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-compile .
 	$(BIN)/python scripts/slim_venv.py $(VENV)

@@ -13,7 +13,6 @@ so the page is still from its first frame.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
 from kg.out.files import write_atomic
-from kg.out.layout import layout
+from kg.out.layout import font_size, layout, node_size, wrap_label
 from kg.out.network import entity_graph, local_name, pick_label, select
 from kg.rdf.graph import union
 from kg.rdf.namespaces import SCHEMA
@@ -61,10 +60,6 @@ def article_info(g: rdflib.Graph, iri: str) -> dict[str, str]:
     return info
 
 
-def node_size(degree: int) -> float:
-    return round(10 + 5 * math.sqrt(degree), 2)
-
-
 class Table:
     """Items stored once in the page and referred to by index (articles, sentences)."""
 
@@ -93,7 +88,9 @@ def page_data(g: rdflib.Graph, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
         kind = VOCAB.types[d["type"]]
         x, y = placed.positions[n]
         nodes.append({"id": n, "label": d["label"] or n, "shape": kind.shape, "color": kind.colour,
-                      "size": node_size(sub.degree(n)), "type": d["type"], "altLabels": list(d["altLabels"]),
+                      "lines": wrap_label(d["label"] or n), "size": node_size(sub.degree(n)),
+                      "font": {"size": font_size(sub.degree(n))},
+                      "type": d["type"], "altLabels": list(d["altLabels"]),
                       "keys": list(d["keys"]),
                       "articles": [articles.ref(a) for a in d["articles"]], "sentences": cite(d["evidence"]),
                       "physics": n in placed.free, "x": x, "y": y})
