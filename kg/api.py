@@ -77,6 +77,7 @@ def build(inputs: Iterable[Input] | Input = (), *, texts: Texts | None = None, w
     prepared = [as_input(item, n, missing == "raise") for n, item in enumerate(items, start=1)]
     prepared += text_articles(texts)
     store = store or Store.in_memory()
+    store.writable()  # before any article is analysed
     known = store.article_hashes()
     if progress is True:
         with ProgressBar() as bar:

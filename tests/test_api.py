@@ -247,3 +247,42 @@ def test_named_questions_from_python(graph) -> None:
         graph.query(name="entity-facts")
     with pytest.raises(QueryError, match="no named query"):
         graph.query(name="no-such-question")
+
+
+# -- kg.open -----------------------------------------------------------------------------
+
+def test_open_an_earlier_build(folder: Path, tmp_path: Path) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["build", str(folder), "--out", str(tmp_path / "out")]) == 0
+    built = kg.build(folder)
+    question = "SELECT ?a ?name WHERE { ?a a kgo:Agency ; rdfs:label ?name } ORDER BY ?name"
+    for where in (tmp_path / "out", tmp_path / "out" / "store", tmp_path / "out" / "graph.trig"):
+        opened = kg.open(str(where))
+        assert isinstance(opened, kg.KnowledgeGraph)
+        assert opened.query(question).rows == built.query(question).rows, where
+        assert opened.outputs()["graph.ttl"] == built.outputs()["graph.ttl"]
+    opened = kg.open(tmp_path / "out")
+    assert opened.summary().splitlines()[1:] == built.summary().splitlines()[1:]
+    assert opened.to_networkx().number_of_edges() == built.to_networkx().number_of_edges()
+    assert opened.query(name="find-entity", params={"name": "東江市市場監督管理局"})[0]["entity"] == "东江市市场监督管理局"
+
+
+def test_open_is_read_only(folder: Path, tmp_path: Path) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["build", str(folder), "--out", str(tmp_path / "out")]) == 0
+    opened = kg.open(tmp_path / "out")
+    with pytest.raises(QueryError, match="read-only"):
+        opened.query("DELETE WHERE { ?s ?p ?o }")
+    from kg.store.store import StoreError
+
+    with pytest.raises(StoreError, match="the store is open read-only"):
+        kg.build(texts=[XILING], store=opened.store)
+
+
+def test_open_nothing_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="kg.open: .*missing: no such file or folder"):
+        kg.open(tmp_path / "missing")
+    from kg.store.store import StoreError
+
+    with pytest.raises(StoreError, match="no kg store here"):
+        kg.open(tmp_path)

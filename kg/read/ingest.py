@@ -45,30 +45,18 @@ def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Fai
     seen: dict[str, str] = {}
     for path in paths:
         if isinstance(path, Article):
-            files = [path]
+            files: list[Path | Article | Skipped] = [path]
         elif (path := Path(path)).is_dir():
-            files = []
-            for p in sorted(path.rglob("*")):
-                suffix = p.suffix.lower()
-                if not p.is_file():
-                    continue
-                if suffix not in SUFFIXES:
-                    if any(part.startswith(".") for part in p.relative_to(path).parts):
-                        continue  # .DS_Store, .git/…: not worth a line
-                    yield Skipped(shown(p), f"not an article file ({', '.join(SUFFIXES)})")
-                elif suffix in DOCUMENT_SUFFIXES and not available(suffix):
-                    yield Skipped(shown(p), f"{suffix} files need the optional reader: pip install 'kg-ip[documents]'")
-                else:
-                    files.append(p)
-            if not files:
-                yield Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files")
+            files = list(folder_files(path))
+            if not any(isinstance(f, Path) for f in files):
+                files.append(Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files"))
         elif path.exists():
             files = [path]
         else:
             yield Failure(shown(path), "no such file or folder")
             continue
         for file in files:
-            for item in [file] if isinstance(file, Article) else guarded(file):
+            for item in guarded(file) if isinstance(file, Path) else [file]:
                 if isinstance(item, Article):
                     if item.id in seen:
                         item = Failure(item.source, f"article id {item.id!r} already read from {seen[item.id]}",
@@ -76,6 +64,22 @@ def read_inputs(paths: Iterable[str | Path | Article]) -> Iterator[Article | Fai
                     else:
                         seen[item.id] = item.source
                 yield item
+
+
+def folder_files(folder: Path) -> Iterator[Path | Skipped]:
+    """The files of a folder and its subfolders in name order: the articles to read, and the others as
+    `Skipped` (hidden ones, .DS_Store or .git/…, passed over without a word)."""
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file():
+            continue
+        suffix = p.suffix.lower()
+        if suffix not in SUFFIXES:
+            if not any(part.startswith(".") for part in p.relative_to(folder).parts):
+                yield Skipped(shown(p), f"not an article file ({', '.join(SUFFIXES)})")
+        elif suffix in DOCUMENT_SUFFIXES and not available(suffix):
+            yield Skipped(shown(p), f"{suffix} files need the optional reader: pip install 'kg-ip[documents]'")
+        else:
+            yield p
 
 
 def guarded(path: Path) -> Iterator[Article | Failure]:

@@ -63,6 +63,7 @@ class Store:
         self.ox = store
         self.name = name  # what error messages call it: the folder or file
         self.loose = False  # whether files loaded may hold triples of the default graph alone (a .ttl)
+        self.read_only = False
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -79,7 +80,9 @@ class Store:
             if "lock" in str(e).lower():
                 raise StoreError(f"{path}: store is in use by another kg process") from e
             raise StoreError(f"{path}: cannot open the store ({first_line(e)})") from e
-        return cls(store, str(path))
+        opened = cls(store, str(path))
+        opened.read_only = read_only
+        return opened
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -129,8 +132,15 @@ class Store:
         lines = sorted(f"{i}\t{h}\n" for i, h in self.article_hashes().items())
         return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
+    def writable(self) -> None:
+        """StoreError unless this store may be changed."""
+        if self.read_only:
+            raise StoreError(f"{self.name}: the store is open read-only (as kg.open and kg query open it);"
+                             " build into it with `kg build` or kg.build(store=Store.open(path))")
+
     def put_articles(self, ds: Dataset) -> None:
         """Store each named graph of ds, replacing the stored graph of the same name."""
+        self.writable()
         new: list[ox.Quad] = []
         for g in ds.graphs():
             if g.identifier == DATASET_DEFAULT_GRAPH_ID or not len(g):
@@ -160,6 +170,7 @@ class Store:
 
         StoreError naming the first id the store does not hold; then nothing is removed.
         """
+        self.writable()
         held = self.article_hashes()
         missing = [i for i in ids if i not in held]
         if missing:
