@@ -56,6 +56,14 @@ def test_the_named_queries_use_only_defined_terms() -> None:
             assert term in VOCAB.terms, f"{path.name}: kgo:{term}"
 
 
+def test_relations_per_kind_counts_every_relation_of_the_vocabulary() -> None:
+    import re
+
+    text = (ontology_path("queries") / "relations-per-kind.rq").read_text(encoding="utf-8")
+    values = re.search(r"VALUES \?p \{([^}]*)\}", text)[1]
+    assert re.findall(r"kgo:(\w+)", values) == list(VOCAB.relations)
+
+
 NEW_RELATION = """
 kgo:owns a owl:ObjectProperty ;
     rdfs:label "owns"@en , "拥有"@zh ;
