@@ -15,9 +15,8 @@ from pathlib import Path
 
 from kg import commands
 from kg.commands import DEFAULT_STORE, PASSWORD_VARIABLE, UserError
+from kg.out.export import EXPORTS
 from kg.version import __version__
-
-EXPORT_FORMATS = ("graphml", "gexf", "csv", "neo4j")  # kg.out.export.EXPORTS, without importing it
 
 
 class Terminated(KeyboardInterrupt):
@@ -101,7 +100,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the entity graph for Gephi, networkx, pandas or Neo4j")
     p.add_argument("graph", type=Path, metavar="GRAPH", help="a store, a build folder or a graph file")
-    p.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="graphml, gexf, csv or neo4j")
+    p.add_argument("--format", required=True, choices=list(EXPORTS), help=", ".join(EXPORTS))
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write the files into")
     p.set_defaults(run=commands.run_export)
 
