@@ -1,10 +1,14 @@
-"""kg as a Python library: build a graph from articles, then ask it, draw it or save it.
+"""kg as a Python library: build a graph from articles, or open an earlier build, then ask it,
+draw it, export it or save it.
 
     import kg
-    graph = kg.build(["articles/", "feed.jsonl", "东江市公安局开展“利剑”专项行动。"], workers=2)
+    graph = kg.build(["articles/", "feed.jsonl"], texts=["东江市公安局开展“利剑”专项行动。"], workers=2)
+    graph = kg.open("OUT")          # an earlier `kg build --out OUT`, read-only
     graph.query("SELECT ?name WHERE { ?a a kgo:Agency ; rdfs:label ?name }").to_pandas()
-    graph.query(name="entity-facts", params={"name": "东江市公安局"})
+    graph.query(name="entity-facts", params={"name": "東江市公安局"})
+    graph.search("东江市公安局")     # the entities of that name, in any spelling
     graph.to_networkx()            # entities and relations, for network analysis
+    graph.export("graphml", "out/")  # GraphML, GEXF, CSV or Neo4j import files
     graph.view(focus="东江市公安局")  # the network page, shown inline in Jupyter
     graph.save("out")              # the files `kg build --out out` writes
 
@@ -27,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal
 
-from kg.model import Article, ArticleGraph, Failure
-from kg.out.files import write_all, write_atomic
-from kg.read.ingest import MAX_FILE_BYTES, SUFFIXES
+from kg.model import Article, ArticleGraph, Failure, Skipped
+from kg.out.files import as_bytes, write_all, write_atomic
+from kg.rdf.datasets import to_rdflib
+from kg.read.ingest import MAX_FILE_BYTES
 from kg.run.builder import Analyse, BuildResult, Progress, Settings, analyse_all, build_articles
 from kg.run.progress import ProgressBar
-from kg.store.queries import named_query
-from kg.rdf.datasets import to_rdflib
+from kg.store.counts import entity_counts, relation_counts
+from kg.store.search import Match, ask, find
 from kg.store.store import QueryError, Store
 
 if TYPE_CHECKING:
@@ -42,19 +47,21 @@ if TYPE_CHECKING:
     from distributed import Client
 
 Input = str | Path | Article
+Texts = Iterable[str] | Mapping[str, str]
 
 
-def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: bool | str | Client = False,
-          progress: bool | Progress = False, min_confidence: float = 0.0,
+def build(inputs: Iterable[Input] | Input = (), *, texts: Texts | None = None, workers: int | None = None,
+          dask: bool | str | Client = False, progress: bool | Progress = False, min_confidence: float = 0.0,
           store: Store | None = None, model: str | Path | None = None, keep: bool = True,
-          max_bytes: int = MAX_FILE_BYTES) -> KnowledgeGraph:
+          max_bytes: int = MAX_FILE_BYTES, missing: str = "raise") -> KnowledgeGraph:
     """Build the graph of some articles.
 
-    inputs: `.txt` files, folders of them and `.jsonl` files, as for `kg build`;
-    `kg.model.Article` records; or article texts. A `Path` is always a path; a
-    `str` is a path when it names an existing file or folder or is one line
-    ending in `.txt` or `.jsonl`, and otherwise the text of an article whose id
-    is `text-` and the start of its SHA-256.
+    inputs: `.txt`, `.html`, `.jsonl`, `.pdf` and `.docx` files and folders of them,
+    as for `kg build` (a `str` or a `Path`), and `kg.model.Article` records.
+    texts: article texts, as a list (each one's id is `text-` and the start of its
+    SHA-256) or a dict from article id to text. A path that does not exist raises
+    FileNotFoundError naming it, so that a mistyped folder is never read as an
+    article (missing="record" lists it in `.failures` instead, as `kg build` does).
     workers: processes extracting articles (default 1, this one).
     dask: True to run on a local Dask cluster of `workers` processes (Dask's
     default number when None), or a running scheduler's address or a
@@ -70,17 +77,34 @@ def build(inputs: Iterable[Input] | Input, *, workers: int | None = None, dask: 
     that its memory stays flat.
     Inputs and articles that fail are listed in `.failures`; the rest are built.
     """
+    if missing not in ("raise", "record"):
+        raise ValueError(f"missing must be 'raise' or 'record', not {missing!r}")
     items = [inputs] if isinstance(inputs, (str, Path, Article)) else list(inputs)
     run = runner(workers, dask)
     settings = Settings(Path(model) if model else None, min_confidence, keep)
-    prepared = [as_input(item, n) for n, item in enumerate(items, start=1)]
+    prepared = [as_input(item, n, missing == "raise") for n, item in enumerate(items, start=1)]
+    prepared += text_articles(texts)
     store = store or Store.in_memory()
+    store.writable()  # before any article is analysed
     if progress is True:
         with ProgressBar() as bar:
             result = build_articles(prepared, store, bar, run, settings, max_bytes)
     else:
         result = build_articles(prepared, store, progress or None, run, settings, max_bytes)
     return KnowledgeGraph(store, result)
+
+
+def open_graph(path: str | Path) -> KnowledgeGraph:
+    """The graph of an earlier build, read-only: a build folder (`kg build --out`), a store folder
+    or a graph file (.ttl, .trig, .nq, .jsonld …), asked through the same pyoxigraph store as `kg query`.
+
+    Exported as `kg.open`. FileNotFoundError when nothing is there; `StoreError` (one line) when it
+    holds no store or cannot be read.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"kg.open: {path}: no such file or folder")
+    return KnowledgeGraph(Store.from_path(path))
 
 
 def runner(workers: int | None, dask: bool | str | Client) -> Analyse:
@@ -98,27 +122,53 @@ def runner(workers: int | None, dask: bool | str | Client) -> Analyse:
     return analyse_all
 
 
-def as_input(item: Input, n: int) -> Path | Article:
-    """A path to read or an article, for an item given to `build` (`n`: its place among them)."""
-    if isinstance(item, (Path, Article)):
+def as_input(item: Input, n: int, strict: bool = True) -> Path | Article:
+    """A path to read or an article, for an item given to `build` (`n`: its place among them).
+
+    strict: a path that does not exist raises FileNotFoundError (else the build records it).
+    """
+    if isinstance(item, Article):
         return item
-    if not isinstance(item, str):
-        raise TypeError(f"kg.build: input {n} is a {type(item).__name__}, not a path, a text or an Article")
-    if not item.strip():
+    if not isinstance(item, (str, Path)):
+        raise TypeError(f"kg.build: input {n} is a {type(item).__name__}, not a path or an Article")
+    if isinstance(item, str) and not item.strip():
         raise ValueError(f"kg.build: input {n} is an empty string")
-    if looks_like_path(item):
-        return Path(item)
-    digest = hashlib.sha256(item.encode("utf-8")).hexdigest()
-    return Article(id=f"text-{digest[:12]}", text=item, source=f"text {n}")
+    path = Path(item)
+    if strict and not exists(path):
+        hint = (" (it looks like an article's text: pass texts with texts=[...])"
+                if isinstance(item, str) and looks_like_text(item) else "")
+        shown = str(item) if len(str(item)) <= 80 else str(item)[:80] + "…"
+        raise FileNotFoundError(f"kg.build: input {n}, {shown!r}: no such file or folder{hint}")
+    return path
 
 
-def looks_like_path(text: str) -> bool:
-    if "\n" in text or len(text) > 4096:
-        return False
+def exists(path: Path) -> bool:
     try:
-        return Path(text).exists() or text.endswith(SUFFIXES)
-    except OSError:  # e.g. a name too long for the file system
+        return path.exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
         return False
+
+
+def looks_like_text(item: str) -> bool:
+    """Whether a string given as a path reads like prose rather than a file name."""
+    return "\n" in item or len(item) > 255 or any(ch in item for ch in "。，；！？、“”")
+
+
+def text_articles(texts: Texts | None) -> list[Article]:
+    """The articles of the texts given to `build`: by id from a dict, else ids from their SHA-256."""
+    if texts is None:
+        return []
+    if isinstance(texts, str):
+        raise TypeError("kg.build: texts= takes a list of texts or a dict from id to text, not one string")
+    pairs = list(texts.items()) if isinstance(texts, Mapping) else [(None, t) for t in texts]
+    out = []
+    for n, (id_, text) in enumerate(pairs, start=1):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"kg.build: text {n} is {'empty' if isinstance(text, str) else type(text).__name__}")
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        ident = str(id_) if id_ is not None else f"text-{digest[:12]}"
+        out.append(Article(id=ident, text=text, source=f"texts[{id_!r}]" if id_ is not None else f"text {n}"))
+    return out
 
 
 class KnowledgeGraph:
@@ -155,9 +205,26 @@ class KnowledgeGraph:
         """Ids of articles skipped because `known` held them with the same content."""
         return self._result.unchanged
 
+    @property
+    def skipped(self) -> list[Skipped]:
+        """Files in input folders that are not articles (named, so that nothing is left out unsaid)."""
+        return self._result.skipped
+
+    @property
+    def warnings(self) -> list[str]:
+        """Articles built that are worth a look (almost no Chinese text), one line each."""
+        return self._result.warnings
+
     def summary(self) -> str:
-        """A few lines: articles, entities per type, relations per kind (as `kg build` prints)."""
-        return self._result.summary(self.store)
+        """A few lines: articles of this build, then entities per type and relations per kind of the
+        whole graph (as `kg build` prints; a relation as `kg.store.counts` defines it)."""
+        return self._result.summary(entity_counts(self.store), relation_counts(self.store),
+                                    len(self.store.article_hashes()))
+
+    def search(self, name: str) -> list[Match]:
+        """The entities with this name in any spelling (label or alias, traditional or simplified,
+        short ending): label, type, article count and IRI, as `kg search` lists them."""
+        return find(self.store, name)
 
     def to_rdflib(self) -> Dataset:
         """The graph as an rdflib Dataset: a named graph per article, their union as default graph."""
@@ -166,7 +233,8 @@ class KnowledgeGraph:
         return self._dataset
 
     def to_networkx(self) -> nx.MultiDiGraph:
-        """Entities as nodes and relations as keyed edges (see `kg.out.network.to_networkx`)."""
+        """Entities as nodes and relations as keyed edges, every attribute a string or a number
+        (see `kg.out.network.to_networkx`), so that `nx.write_graphml` and `nx.write_gexf` take it."""
         from kg.out.network import to_networkx
 
         return to_networkx(self.store)
@@ -184,10 +252,19 @@ class KnowledgeGraph:
         if (sparql is None) == (name is None):
             raise QueryError("give a query text or name=, not both or neither")
         if name is not None:
-            sparql = named_query(name).bound(params or {})
+            result = ask(self.store, name, params)
         elif params:
             raise QueryError("params go with name=")
-        return self.store.query(sparql, read=answer)
+        else:
+            return self.store.query(sparql, read=answer)
+        return answer(result)
+
+    def export(self, format: str, out: str | Path) -> list[Path]:  # noqa: A002 - the CLI's --format
+        """Write the graph for another tool into the folder `out`: "graphml", "gexf" (Gephi, networkx),
+        "csv" (pandas, spreadsheets) or "neo4j" (`neo4j-admin database import`); the files written."""
+        from kg.out.export import export
+
+        return export(self.store, format, Path(out))
 
     def view(self, *, focus: str | None = None, hops: int = 1, types: Iterable[str] | None = None,
              height: int = 600) -> NetworkView:
@@ -201,11 +278,14 @@ class KnowledgeGraph:
         """The files of a build by name: graph.ttl, graph.trig, graph.jsonld, network.html."""
         from kg.out.export import render
 
-        return render(self.store)
+        return {name: as_bytes(write) for name, write in render(self.store).items()}
 
     def save(self, out: str | Path) -> list[Path]:
-        """Write the files of `outputs` into the folder `out`, each atomically; their paths."""
-        files = self.outputs()  # everything is rendered before the first file is replaced
+        """Write the files of a build into the folder `out`, streamed from the store, each atomically
+        (all written before any replaces an old one); their paths."""
+        from kg.out.export import render
+
+        files = render(self.store)
         write_all(Path(out), files)
         return [Path(out) / name for name in sorted(files)]
 

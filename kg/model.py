@@ -1,7 +1,8 @@
 """kg's data model: what flows between the stages, in plain dataclasses (no third-party imports).
 
     read ──Article──► text, nlp ──► resolve ──ArticleGraph(Entity, Fact)──► rdf ──Built──► store, out
-                          └────────── Failure (any stage) ────────────────────────► failed.jsonl
+      │                   └────────── Failure (any stage) ────────────────────────► failed.jsonl
+      └── Skipped (a file in a folder that is not an article) ──────────────────► a line on stderr
 
 An `Article` is one input text with where it came from; an `ArticleGraph` is
 what one article contributes to the graph: its entities under their canonical
@@ -106,6 +107,18 @@ class Failure:
     def of(cls, error: BaseException, source: str, stage: str, id: str | None) -> Failure:
         """The failure of an article in a stage, from the exception that stopped it."""
         return cls(source, f"{type(error).__name__}: {error}"[:500], stage, id, type(error).__name__)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file in an input folder that is not an article kg reads (an image, a spreadsheet, a PDF
+    without the optional reader): not a failure, but named, so that nothing is left out unsaid."""
+
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: skipped ({self.reason})"
 
 
 def to_jsonl(failures: Iterable[Failure]) -> bytes:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +21,22 @@ def browser_ok() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} missing in CI; `make test` should have installed Debian's chromium")
         pytest.skip(f"{CHROMIUM} missing: `make test` installs it (apt-get install chromium fonts-wqy-microhei)")
+
+
+@dataclass(frozen=True)
+class Built:
+    """A build folder and what `kg build` printed."""
+
+    out: Path
+    stdout: str
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Built:
+    """`kg demo` built once for the session: the bundled invented sample articles (kg/samples)."""
+    from kg.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "kg-demo"
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        assert main(["demo", "--out", str(out)]) == 0
+    return Built(out, printed.getvalue())

@@ -34,7 +34,7 @@ def folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def graph(folder: Path) -> kg.KnowledgeGraph:
-    return kg.build([folder / "dongjiang.txt", Article(id="xiling", text=XILING), BEIHU])
+    return kg.build([folder / "dongjiang.txt", Article(id="xiling", text=XILING)], texts=[BEIHU])
 
 
 def entity_names(graph: kg.KnowledgeGraph, type_: str | None = None) -> set[str]:
@@ -55,38 +55,53 @@ def test_a_str_naming_a_file_is_read_as_one(folder: Path) -> None:
     assert sorted(ag.article.id for ag in g.articles) == ["dongjiang", "xiling"]
 
 
-def test_a_missing_file_is_an_error_not_an_article(tmp_path: Path) -> None:
-    missing = str(tmp_path / "missing.txt")
-    g = kg.build([missing, XILING])
+def test_a_missing_path_raises_naming_it(tmp_path: Path) -> None:
+    missing = str(tmp_path / "artcles")
+    with pytest.raises(FileNotFoundError, match=f"input 1, '{re.escape(missing)}': no such file or folder$"):
+        kg.build([missing], texts=[XILING])
+    with pytest.raises(FileNotFoundError, match="input 2, 'data/news.jsonl'"):
+        kg.build([tmp_path, Path("data/news.jsonl")])
+
+
+def test_a_text_given_as_a_path_is_refused_with_the_way_to_give_it() -> None:
+    with pytest.raises(FileNotFoundError, match=r"looks like an article's text: pass texts with texts="):
+        kg.build(XILING)
+
+
+def test_missing_record_lists_a_missing_path_as_kg_build_does(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    g = kg.build([missing], texts=[XILING], missing="record")
     assert g.errors == [f"{missing}: no such file or folder"]
     assert len(g.articles) == 1
 
 
-def test_a_path_object_is_never_text(tmp_path: Path) -> None:
-    g = kg.build([Path("西岭市公安局破获一起案件"), XILING])
-    assert g.errors == ["西岭市公安局破获一起案件: no such file or folder"]
+def test_texts_by_id() -> None:
+    g = kg.build(texts={"xl-1": XILING})
+    assert [ag.article.id for ag in g.articles] == ["xl-1"]
+    with pytest.raises(TypeError, match="not one string"):
+        kg.build(texts=XILING)
 
 
 def test_the_same_text_twice_is_reported_once() -> None:
-    g = kg.build([XILING, XILING])
+    g = kg.build(texts=[XILING, XILING])
     assert len(g.articles) == 1
     assert len(g.errors) == 1 and "already read from text 1" in g.errors[0]
 
 
 @pytest.mark.parametrize("item, error", [(42, TypeError), ("  \n", ValueError)])
-def test_bad_items_are_refused(item, error) -> None:
+def test_bad_items_are_refused(folder: Path, item, error) -> None:
     with pytest.raises(error, match="input 2"):
-        kg.build([XILING, item])
+        kg.build([folder, item])
 
 
 def test_workers_below_one_are_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        kg.build([XILING], workers=0)
+        kg.build(texts=[XILING], workers=0)
 
 
 def test_progress_callable_counts_to_the_total() -> None:
     calls = []
-    kg.build([XILING, BEIHU, DONGJIANG], progress=lambda done, total: calls.append((done, total)))
+    kg.build(texts=[XILING, BEIHU, DONGJIANG], progress=lambda done, total: calls.append((done, total)))
     assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
 
 
@@ -177,7 +192,7 @@ def test_save_writes_what_the_cli_writes(folder: Path, tmp_path: Path) -> None:
 
 
 def test_min_confidence_leaves_out_weak_relations() -> None:
-    g = kg.build([XILING], min_confidence=0.7)
+    g = kg.build(texts=[XILING], min_confidence=0.7)
     weak = [f for ag in g.articles for f in ag.facts if f.confidence < 0.7]
     assert weak  # cooperatesWith from a signed agreement is below 0.7
     assert g.query("ASK { ?a kgo:cooperatesWith ?b }") is False
@@ -232,3 +247,42 @@ def test_named_questions_from_python(graph) -> None:
         graph.query(name="entity-facts")
     with pytest.raises(QueryError, match="no named query"):
         graph.query(name="no-such-question")
+
+
+# -- kg.open -----------------------------------------------------------------------------
+
+def test_open_an_earlier_build(folder: Path, tmp_path: Path) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["build", str(folder), "--out", str(tmp_path / "out")]) == 0
+    built = kg.build(folder)
+    question = "SELECT ?a ?name WHERE { ?a a kgo:Agency ; rdfs:label ?name } ORDER BY ?name"
+    for where in (tmp_path / "out", tmp_path / "out" / "store", tmp_path / "out" / "graph.trig"):
+        opened = kg.open(str(where))
+        assert isinstance(opened, kg.KnowledgeGraph)
+        assert opened.query(question).rows == built.query(question).rows, where
+        assert opened.outputs()["graph.ttl"] == built.outputs()["graph.ttl"]
+    opened = kg.open(tmp_path / "out")
+    assert opened.summary().splitlines()[1:] == built.summary().splitlines()[1:]
+    assert opened.to_networkx().number_of_edges() == built.to_networkx().number_of_edges()
+    assert opened.query(name="find-entity", params={"name": "東江市市場監督管理局"})[0]["entity"] == "东江市市场监督管理局"
+
+
+def test_open_is_read_only(folder: Path, tmp_path: Path) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["build", str(folder), "--out", str(tmp_path / "out")]) == 0
+    opened = kg.open(tmp_path / "out")
+    with pytest.raises(QueryError, match="read-only"):
+        opened.query("DELETE WHERE { ?s ?p ?o }")
+    from kg.store.store import StoreError
+
+    with pytest.raises(StoreError, match="the store is open read-only"):
+        kg.build(texts=[XILING], store=opened.store)
+
+
+def test_open_nothing_says_so(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="kg.open: .*missing: no such file or folder"):
+        kg.open(tmp_path / "missing")
+    from kg.store.store import StoreError
+
+    with pytest.raises(StoreError, match="no kg store here"):
+        kg.open(tmp_path)

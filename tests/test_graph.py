@@ -14,6 +14,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 import kg
 from kg.model import Article, ArticleGraph, Entity, Fact
 from kg.out.export import render
+from kg.out.files import as_bytes
 from kg.rdf.datasets import union
 from kg.rdf.graph import nquads
 from kg.rdf.namespaces import KGO, article_graph_iri, article_iri, entity_iri
@@ -268,7 +269,7 @@ def test_any_strings_round_trip_through_turtle_trig_and_jsonld(ag: ArticleGraph)
     store = Store.in_memory()
     store.put_nquads([nquads(ag)])
     g = store.dataset().graph(article_graph_iri(ag.article.id))
-    files = {name: written(write) for name, write in render(store).items()}
+    files = {name: as_bytes(write) for name, write in render(store).items()}
     expected = set(g)
     assert expected
     assert set(Graph().parse(data=files["graph.ttl"], format="turtle")) == expected
@@ -284,11 +285,3 @@ def test_an_iri_that_would_break_the_output_is_named() -> None:
     with pytest.raises(ValueError, match="invalid IRI 'http://www.wikidata.org/entity/Q1 2'"):
         nquads(ag)
 
-
-def written(write) -> bytes:
-    """What a writer of `kg.out.export.render` writes."""
-    import io
-
-    buffer = io.BytesIO()
-    write(buffer)
-    return buffer.getvalue()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.model import Failure
+from kg.model import Failure, Skipped
 from kg.model import Article
 from kg.read.ingest import read_inputs
 
@@ -54,7 +54,7 @@ def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
     assert not a.text.startswith("\ufeff")
 
 
-def test_folder_is_read_recursively_sorted_and_only_txt_jsonl(tmp_path: Path) -> None:
+def test_folder_is_read_recursively_sorted_other_files_skipped_hidden_ones_passed_over(tmp_path: Path) -> None:
     d = tmp_path / "news"
     (d / "c").mkdir(parents=True)
     (d / "b.txt").write_text("东江宏达贸易有限公司乙。", encoding="utf-8")
@@ -64,7 +64,13 @@ def test_folder_is_read_recursively_sorted_and_only_txt_jsonl(tmp_path: Path) ->
     (d / "notes.md").write_text("东江 notes", encoding="utf-8")
     (d / "data.json").write_text('{"id": "x", "text": "y"}', encoding="utf-8")
     (d / "c" / "readme").write_text("no suffix", encoding="utf-8")
-    items = read(d)
+    (d / ".git").mkdir()
+    (d / ".git" / "config").write_text("[core]", encoding="utf-8")
+    (d / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    everything = read(d)
+    skipped = [i for i in everything if isinstance(i, Skipped)]
+    assert [i.source for i in skipped] == [str(d / "c" / "readme"), str(d / "data.json"), str(d / "notes.md")]
+    items = [i for i in everything if not isinstance(i, Skipped)]
     assert all(isinstance(i, Article) for i in items), items
     assert [a.id for a in items] == ["a", "b", "j1", "j2", "d"]
     assert items[0].text == "东江市公安局甲。"
@@ -191,8 +197,10 @@ def test_good_file_next_to_bad_one_is_read(tmp_path: Path) -> None:
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "x.md").write_text("东江", encoding="utf-8")
-    message = only_error(read(tmp_path))
-    assert str(tmp_path) in message
+    skipped, failure = read(tmp_path)
+    assert isinstance(skipped, Skipped) and str(skipped) == f"{tmp_path / 'x.md'}: skipped (not an article file" \
+        " (.txt, .html, .htm, .jsonl, .pdf, .docx))"
+    assert isinstance(failure, Failure) and str(tmp_path) in str(failure)
 
 
 # -- known bugs ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ CLASSES = """Agency Company Association Case Award Campaign LegalDocument Brand
     Person Place Article""".split()
 OBJECT_PROPERTIES = """handledBy involves concernsBrand receivedAward awardedBy
     cooperatesWith subOrganizationOf partyTo conducted locatedIn mentionedIn""".split()
-DATATYPE_PROPERTIES = "sentence startOffset endOffset confidence contentHash encoding".split()
+DATATYPE_PROPERTIES = "sentence startOffset endOffset confidence contentHash encoding searchKey".split()
 
 AGENCY = KGR["Agency/0000000000000001"]
 COMPANY = KGR["Company/0000000000000002"]

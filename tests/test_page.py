@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from kg.out import layout
 from browser import offline_page
-from kg.out.network import ViewError, to_networkx
+from kg.out.network import ViewError, entity_graph, to_networkx
 from kg.out.page import NetworkStats, write_network
 from kg.vocab import VOCAB
 
@@ -100,8 +100,8 @@ def _write(tmp_path: Path, g: rdflib.Graph, name="net.html", **kw) -> tuple[Netw
     return stats, html, _data(html)
 
 
-def test_to_networkx(graph):
-    nxg = to_networkx(graph)
+def test_entity_graph(graph):
+    nxg = entity_graph(graph)
     assert isinstance(nxg, nx.MultiDiGraph)
     assert nxg.number_of_nodes() == 10  # articles are not nodes
     assert nxg.number_of_edges() == 10  # cooperatesWith once, mentionedIn never
@@ -110,10 +110,26 @@ def test_to_networkx(graph):
     assert d["label"] == "东江市市场监督管理局"
     assert d["type"] == "Agency"
     assert d["altLabels"] == ["东江市市监局"]
+    assert d["keys"] == ["东江市市场监督管理局", "东江市市监局"]  # 市监局 written out, and as written
     assert d["articles"] == [str(KGR["article/a1"])]
     rels = sorted(r for _, _, r in nxg.out_edges(agency, data="relation"))
     assert rels == ["conducted", "cooperatesWith", "locatedIn", "subOrganizationOf"]
     assert not any(r == "mentionedIn" for *_, r in nxg.edges(data="relation"))
+
+
+def test_to_networkx_has_only_attributes_graphml_and_gexf_write(graph, tmp_path):
+    nxg = to_networkx(graph)
+    assert (nxg.number_of_nodes(), nxg.number_of_edges()) == (10, 10)
+    for _, d in nxg.nodes(data=True):
+        assert all(isinstance(v, (str, int)) for v in d.values()), d
+    for *_, d in nxg.edges(data=True):
+        assert all(isinstance(v, (str, int)) for v in d.values()), d
+    agency = nxg.nodes[str(KGR["Agency/0001"])]
+    assert (agency["altLabels"], agency["articles"], agency["articleIds"]) == ("东江市市监局", 1, "a1")
+    assert nxg.edges[str(KGR["Case/0004"]), str(KGR["Agency/0001"]), "handledBy"]["evidence"] == CASE_SENTENCE
+    nx.write_graphml(nxg, tmp_path / "g.graphml")
+    nx.write_gexf(nxg, tmp_path / "g.gexf")
+    assert nx.read_graphml(tmp_path / "g.graphml").nodes[str(KGR["Agency/0001"])]["articleIds"] == "a1"
 
 
 def test_dataset_union(graph):
@@ -184,7 +200,7 @@ def test_unknown_focus_raises(tmp_path, graph):
 
 @pytest.mark.parametrize("focus,suggested", [
     ("宏达", "东江宏达贸易有限公司"),  # part of a name
-    ("东江市市场监管局", "东江市市场监督管理局"),  # a near miss
+    ("东江市市场监理局", "东江市市场监督管理局"),  # a near miss
     ("西林县公安厅", "西林县公安局"),
 ])
 def test_unknown_focus_suggests_close_names(graph, focus, suggested):
@@ -192,8 +208,14 @@ def test_unknown_focus_suggests_close_names(graph, focus, suggested):
         write_network(graph, Path("unused.html"), focus=focus)
 
 
+@pytest.mark.parametrize("focus", ["東江市市監局", "东江市市场监管局", "“东江市市场监督管理局”"])
+def test_focus_finds_an_entity_in_any_spelling(tmp_path, graph, focus):
+    _, _, data = _write(tmp_path, graph, focus=focus, hops=0)
+    assert data["focus"] == [str(KGR["Agency/0001"])]
+
+
 def test_evidence_sentences(tmp_path, graph):
-    nxg = to_networkx(graph)
+    nxg = entity_graph(graph)
     case, agency, police = (str(KGR[k]) for k in ("Case/0004", "Agency/0001", "Agency/0008"))
     a1, a2 = str(KGR["article/a1"]), str(KGR["article/a2"])
     assert nxg.edges[case, agency, "handledBy"]["evidence"] == [(a1, CASE_SENTENCE)]

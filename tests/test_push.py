@@ -206,6 +206,8 @@ def test_push_to_virtuoso(virtuoso: str, store_dir: Path, monkeypatch) -> None:
     # graphs but keeps a triple once per graph: rows are compared once each, in order
     store = Store.open(store_dir, read_only=True)
     for name, q in named_queries().items():
+        if name == "relations-per-kind":  # counts triples of the default graph: Virtuoso's has one per graph
+            continue
         text = q.bound({p: {"name": "东江市市场监管局", "article": "a1"}[p] for p in q.params})
         results = store.query(text)
         ours = [tuple(None if r[v.value] is None else r[v.value].value for v in results.variables) for r in results]

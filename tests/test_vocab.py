@@ -56,6 +56,14 @@ def test_the_named_queries_use_only_defined_terms() -> None:
             assert term in VOCAB.terms, f"{path.name}: kgo:{term}"
 
 
+def test_relations_per_kind_counts_every_relation_of_the_vocabulary() -> None:
+    import re
+
+    text = (ontology_path("queries") / "relations-per-kind.rq").read_text(encoding="utf-8")
+    values = re.search(r"VALUES \?p \{([^}]*)\}", text)[1]
+    assert re.findall(r"kgo:(\w+)", values) == list(VOCAB.relations)
+
+
 NEW_RELATION = """
 kgo:owns a owl:ObjectProperty ;
     rdfs:label "owns"@en , "拥有"@zh ;
@@ -70,7 +78,7 @@ import kg
 from kg.rdf.validate import validate
 from kg.learn.evaluate import score
 from kg.out.page import page_data, render_network
-from kg.out.network import to_networkx
+from kg.out.network import entity_graph
 from kg.store.store import Store
 
 folder = Path(sys.argv[1])
@@ -80,7 +88,7 @@ bad = Store.from_path(folder / "bad.ttl").dataset()
 gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
 result = score({"a1": gold}, good)
 page = render_network(good)[0].decode("utf-8")
-nx_graph = to_networkx(stored)
+nx_graph = entity_graph(stored)
 print(json.dumps({
     "kg": kg.__file__,
     "good": validate(good).conforms,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,21 +25,14 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from kg.model import ArticleGraph
 from kg.rdf.graph import nquads
 from kg.store.store import Store
-from kg.text.normalize import strip_pinyin, to_simplified
+from kg.text.keys import match_key
 from kg.vocab import VOCAB
 
 HEADLINE, OTHER, RELATIONS = VOCAB.headline, VOCAB.other, tuple(VOCAB.relations)
-QUOTES = re.compile(r"[\s“”‘’「」『』《》〈〉\"'`]+")
 
 
 class GoldError(ValueError):
     """A gold file that cannot be read."""
-
-
-def match_key(name: str) -> str:
-    """The form under which two names are the same for scoring."""
-    text = unicodedata.normalize("NFKC", strip_pinyin(str(name)))
-    return QUOTES.sub("", to_simplified(text)).lower()
 
 
 def local_name(iri: object) -> str:
@@ -68,6 +60,7 @@ class Scores:
     relations: dict[str, Counts] = field(default_factory=lambda: {r: Counts() for r in RELATIONS})
     missed: list[str] = field(default_factory=list)
     spurious: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # gold articles the graph does not have
     missed_relations: list[str] = field(default_factory=list)
     spurious_relations: list[str] = field(default_factory=list)
 
@@ -164,6 +157,12 @@ def system_entities(graph: Dataset) -> dict[object, tuple[str, set[str], set[str
 def score(gold: dict[str, dict], graph: Dataset) -> Scores:
     """Entity and relation counts of the graph against the gold annotations."""
     result = Scores()
+    articles = {str(i) for i in graph.objects(None, DCTERMS.identifier)}
+    result.unmatched = sorted(set(gold) - articles)
+    if gold and len(result.unmatched) == len(gold):
+        shown = lambda ids: ", ".join(sorted(ids)[:3]) + (" …" if len(ids) > 3 else "")  # noqa: E731
+        raise GoldError(f"no gold file matches an article of the graph (gold: {shown(gold)};"
+                        f" graph: {shown(articles) or 'no articles'}); gold files are named <article id>.json")
     ents = system_entities(graph)
     by_doc = defaultdict(list)
     for e in sorted(ents, key=str):

@@ -1,4 +1,5 @@
-"""A build's output files, streamed from the store: Turtle, TriG and JSON-LD, and the network page.
+"""A build's output files, streamed from the store (Turtle, TriG and JSON-LD, and the network page),
+and exports for other tools.
 
 `render` gives a writer for every file, each streaming the store's content into
 an open file in a fixed order, so outputs are byte-stable and never held whole:
@@ -11,9 +12,15 @@ folder (`kg.out.files`), and only when the store changed since they were last
 written: `OUT/.kg-store-state` records the store state (which article versions,
 and kg's version) they were written from; it is written after them, so a build
 interrupted while writing leaves it stale and the next build writes them again.
+
+`export` writes the entity graph for another tool (`kg export`): each format
+family is one module under `kg/out/` with one function from the flat entity
+graph (`kg.out.network.to_networkx`) to files, registered by name in `EXPORTS`
+and imported only when asked for, as rdflib registers its serialisers.
 """
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 from collections.abc import Iterator
@@ -40,6 +47,26 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SORT_IN_MEMORY = 50_000  # quads of one named graph sorted at once for TriG
 NATIVE = {XSD + "integer": int, XSD + "double": float, XSD + "boolean": lambda v: v == "true"}  # as JSON values
+
+
+EXPORTS = {  # format -> "module:function" taking the flat entity graph, giving {file name: bytes}
+    "graphml": "kg.out.graphfiles:graphml",
+    "gexf": "kg.out.graphfiles:gexf",
+    "csv": "kg.out.tables:csv_tables",
+    "neo4j": "kg.out.tables:neo4j",
+}
+
+
+def export(store: Store, fmt: str, out: Path) -> list[Path]:
+    """Write the store's entity graph in an `EXPORTS` format into the folder `out`; the files written."""
+    from kg.out.network import to_networkx
+
+    if fmt not in EXPORTS:
+        raise ValueError(f"unknown export format {fmt!r}; kg exports {', '.join(EXPORTS)}")
+    module, _, function = EXPORTS[fmt].partition(":")
+    files = getattr(importlib.import_module(module), function)(to_networkx(store))
+    write_all(out, files)
+    return [out / name for name in sorted(files)]
 
 
 def write_from_store(store: Store, out: Path) -> bool:

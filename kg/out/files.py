@@ -9,6 +9,7 @@ process id, and the next write into the folder removes those whose writer is gon
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -20,6 +21,15 @@ TEMP = re.compile(r"\..+\.pid(\d+)\.[^.]+\.tmp")
 
 
 Content = bytes | Callable[[BinaryIO], None]  # the bytes of a file, or what writes them
+
+
+def as_bytes(content: Content) -> bytes:
+    """The bytes of a file's content (what a writer writes, when it is one)."""
+    if isinstance(content, bytes):
+        return content
+    buffer = io.BytesIO()
+    content(buffer)
+    return buffer.getvalue()
 
 
 def write_atomic(path: Path, data: Content) -> None:

@@ -1,11 +1,14 @@
-"""The entity graph as a networkx graph, for analysis and for the network page, read from a store.
+"""The entity graph as a networkx graph, for analysis, for the network page and for exports.
 
-`to_networkx` asks a store (or an rdflib graph, loaded into one) for the entities
-of the vocabulary's types and the relations between them, each node and edge
-with the evidence sentences of its statements. `choose` picks what a page
-shows without reading the whole store: the entities around one (`--focus`), of
-some types, and at most `limit` of them, the most connected first, so that a
-page of a store of any size is drawn from a bounded part of it.
+`entity_graph` asks a store (or an rdflib graph, loaded into one) for the
+entities of the vocabulary's types and the relations between them, each node and
+edge with the evidence sentences of its statements (as lists, for the page);
+`to_networkx` gives the same graph with every attribute a string or a number, as
+GraphML and GEXF can write them and Gephi reads them. `choose` picks what a page
+shows without reading the whole store: the entities around one (`--focus`, found
+by any of its names, as the search finds them), of some types, and at most
+`limit` of them, the most connected first, so that a page of a store of any size
+is drawn from a bounded part of it.
 """
 from __future__ import annotations
 
@@ -15,13 +18,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 import networkx as nx
+import pyoxigraph as ox
 import rdflib
 
 from kg.rdf.namespaces import KGO
+from kg.reference.names import name_keys, search_key
 from kg.store.store import Store
 from kg.vocab import VOCAB
 
 CHUNK = 400  # entities per VALUES block
+SEPARATOR = " | "  # between the names (and article ids) of one flat attribute, as the named questions join them
 TYPES = " ".join(f"kgo:{t}" for t in VOCAB.types)
 RELATIONS = " ".join(f"kgo:{r}" for r in VOCAB.relations)
 
@@ -55,12 +61,13 @@ def rows(store: Store, query: str, entities: list[str] | None) -> Iterator[dict]
         yield from store.query(query.replace("#VALUES#", values))
 
 
-def to_networkx(source: Store | rdflib.Graph, keep: Iterable[str] | None = None) -> nx.MultiDiGraph:
+def entity_graph(source: Store | rdflib.Graph, keep: Iterable[str] | None = None) -> nx.MultiDiGraph:
     """The entity graph (of the entities `keep`, if given) as a networkx MultiDiGraph.
 
     Nodes are entity IRIs (as `str`) with attributes `label` (the rdfs:label,
     Chinese preferred), `type` (e.g. "Agency"), `altLabels` (sorted skos:altLabel
-    texts), `articles` (sorted article IRIs of kgo:mentionedIn) and `evidence`
+    texts), `keys` (the search keys of all its names, skos:prefLabel included),
+    `articles` (sorted article IRIs of kgo:mentionedIn) and `evidence`
     (sorted (article IRI, sentence) pairs of the statements of all its
     relations). Edges are the vocabulary's relations between two such nodes,
     keyed by and carrying `relation` (e.g. "handledBy") and their own
@@ -82,6 +89,9 @@ def to_networkx(source: Store | rdflib.Graph, keep: Iterable[str] | None = None)
     alts: dict[str, set[str]] = defaultdict(set)
     for r in rows(store, "SELECT ?e ?l WHERE { #VALUES# ?e skos:altLabel ?l FILTER(isLiteral(?l)) }", entities):
         alts[r["e"].value].add(r["l"].value)
+    english: dict[str, set[str]] = defaultdict(set)
+    for r in rows(store, "SELECT ?e ?l WHERE { #VALUES# ?e skos:prefLabel ?l FILTER(isLiteral(?l)) }", entities):
+        english[r["e"].value].add(r["l"].value)
     articles: dict[str, set[str]] = defaultdict(set)
     for r in rows(store, "SELECT ?e ?a WHERE { #VALUES# ?e kgo:mentionedIn ?a }", entities):
         articles[r["e"].value].add(r["a"].value)
@@ -104,11 +114,37 @@ def to_networkx(source: Store | rdflib.Graph, keep: Iterable[str] | None = None)
         node_evidence[v] |= evidence[(u, rel, v)]
     for e in entities:
         label = min(labels[e])[1] if labels[e] else local_name(e)
-        out.add_node(e, label=label, type=types[e], altLabels=sorted(alts[e] - {label}),
+        others = sorted(alts[e] - {label})
+        keys = sorted({k for n in [label, *others, *english[e]] for k in name_keys(n)})
+        out.add_node(e, label=label, type=types[e], altLabels=others, keys=keys,
                      articles=sorted(articles[e]), evidence=sorted(node_evidence[e]))
     relations = list(VOCAB.relations)
     for u, rel, v in sorted(edges, key=lambda t: (t[0], relations.index(t[1]), t[2])):
         out.add_edge(u, v, key=rel, relation=rel, evidence=sorted(evidence[(u, rel, v)]))
+    return out
+
+
+def to_networkx(source: Store | rdflib.Graph) -> nx.MultiDiGraph:
+    """The entity graph (`entity_graph`) with attributes that GraphML and GEXF can write.
+
+    Nodes: `label`, `type`, `altLabels` (the other names joined by " | "),
+    `articles` (how many articles mention it), `articleIds` (their ids, joined)
+    and `sentences` (how many evidence sentences). Edges, keyed by relation:
+    `relation` (e.g. "handledBy"), `label` (its Chinese name, as the page shows
+    it), `sentences` and `evidence` (the evidence sentences, one per line).
+    """
+    store = store_of(source)
+    rich = entity_graph(store)
+    ids = {r["a"].value: r["id"].value for r in store.query("SELECT ?a ?id WHERE { ?a a kgo:Article ; dcterms:identifier ?id }")}
+    out = nx.MultiDiGraph()
+    for n, d in rich.nodes(data=True):
+        out.add_node(n, label=d["label"], type=d["type"], altLabels=SEPARATOR.join(d["altLabels"]),
+                     articles=len(d["articles"]), articleIds=SEPARATOR.join(ids.get(a, a) for a in d["articles"]),
+                     sentences=len(d["evidence"]))
+    for u, v, rel, d in rich.edges(keys=True, data=True):
+        sentences = sorted({text for _, text in d["evidence"]})
+        out.add_edge(u, v, key=rel, relation=rel, label=VOCAB.relations[rel].zh, sentences=len(sentences),
+                     evidence="\n".join(sentences))
     return out
 
 
@@ -131,18 +167,37 @@ def entity_types(types: Iterable[str] | None) -> set[str] | None:
 
 
 def named(store: Store, name: str) -> list[str]:
-    """The entities that have `name` as their label or one of their other names."""
-    query = ('SELECT DISTINCT ?e WHERE { VALUES ?n { "%s" "%s"@zh } ?e rdfs:label|skos:altLabel ?n }'
-             % ((name.replace("\\", "\\\\").replace('"', '\\"'),) * 2))
-    return sorted(r["e"].value for r in store.query(query))
+    """The entities one of whose names has the search key of `name` (`kg.reference.names`)."""
+    key = search_key(name)
+    if bool(store.query("ASK { ?e kgo:searchKey ?k }")):
+        return sorted(r["e"].value for r in store.query(f"SELECT DISTINCT ?e WHERE {{ ?e kgo:searchKey {ox.Literal(key)} }}"))
+    return sorted({e for e, keys in name_keys_of(store).items() if key in keys})
+
+
+def name_keys_of(store: Store) -> dict[str, set[str]]:
+    """Every entity's search keys computed from its names: for a graph written without them."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in store.query("SELECT ?e ?l WHERE { ?e rdfs:label|skos:altLabel|skos:prefLabel ?l FILTER(isLiteral(?l)) }"):
+        out[r["e"].value] |= name_keys(r["l"].value)
+    return out
 
 
 def unknown_focus(store: Store, focus: str) -> ViewError:
-    """The error for a focus no entity is named, suggesting names that contain it or look like it."""
-    known = sorted({r["l"].value for r in store.query("SELECT DISTINCT ?l WHERE { ?e rdfs:label|skos:altLabel ?l }")})
-    close = [n for n in known if focus in n or n in focus][:5]
-    close += [n for n in difflib.get_close_matches(focus, known, n=5, cutoff=0.5) if n not in close]
-    hint = f"; did you mean: {', '.join(close[:5])}?" if close else " (no entity has it as rdfs:label or skos:altLabel)"
+    """The error for a focus no entity is named, suggesting the labels of entities whose names
+    are closest to it (`kg.store.search.suggest`)."""
+    from kg.store.search import suggest
+
+    close = suggest(store, focus)
+    if not close and not bool(store.query("ASK { ?e kgo:searchKey ?k }")):
+        key, labels = search_key(focus), {r["e"].value: r["l"].value for r in store.query("SELECT ?e ?l WHERE { ?e rdfs:label ?l }")}
+        scored: dict[str, float] = {}
+        for e, keys in name_keys_of(store).items():
+            for k in keys:
+                score = 1.0 if key and (key in k or k in key) else difflib.SequenceMatcher(None, key, k).ratio()
+                if score >= 0.5 and e in labels:
+                    scored[labels[e]] = max(score, scored.get(labels[e], 0.0))
+        close = [label for label, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
+    hint = f"; did you mean: {', '.join(close)}?" if close else " (no entity has a name like it)"
     return ViewError(f"focus entity {focus!r} not found{hint}")
 
 

@@ -13,7 +13,6 @@ so the page is still from its first frame.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,8 +23,9 @@ import networkx as nx
 import rdflib
 
 from kg.out.files import write_atomic
-from kg.out.layout import layout
-from kg.out.network import choose, label_rank, local_name, rows, store_of, to_networkx
+from kg.out.layout import font_size, layout, node_size, wrap_label
+from kg.out.network import choose, entity_graph, label_rank, local_name, rows, store_of
+from kg.reference.names import page_rules
 from kg.store.store import Store
 from kg.vocab import VOCAB
 
@@ -67,10 +67,6 @@ def article_info(store: Store, iris: list[str]) -> list[dict[str, str]]:
     return [found[a] for a in iris]
 
 
-def node_size(degree: int) -> float:
-    return round(10 + 5 * math.sqrt(degree), 2)
-
-
 class Table:
     """Items stored once in the page and referred to by index (articles, sentences)."""
 
@@ -99,7 +95,9 @@ def page_data(store: Store, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
         kind = VOCAB.types[d["type"]]
         x, y = placed.positions[n]
         nodes.append({"id": n, "label": d["label"] or n, "shape": kind.shape, "color": kind.colour,
-                      "size": node_size(sub.degree(n)), "type": d["type"], "altLabels": list(d["altLabels"]),
+                      "lines": wrap_label(d["label"] or n), "size": node_size(sub.degree(n)),
+                      "font": {"size": font_size(sub.degree(n))},
+                      "type": d["type"], "altLabels": list(d["altLabels"]), "keys": list(d["keys"]),
                       "articles": [articles.ref(a) for a in d["articles"]], "sentences": cite(d["evidence"]),
                       "physics": n in placed.free, "x": x, "y": y})
 
@@ -138,6 +136,7 @@ def page_data(store: Store, sub: nx.MultiDiGraph, focus: list[str]) -> dict:
                     for t in VOCAB.types.values()],
         "relations": [{"name": r.name, "zh": r.zh, "en": r.en, "count": rel_counts[r.name]}
                       for r in VOCAB.relations.values()],
+        "search": page_rules(k for node in nodes for k in node["keys"]),
     }
 
 
@@ -181,7 +180,7 @@ def render_network(source: Store | rdflib.Graph, *, focus: str | None = None, ho
     """
     store = store_of(source)
     keep, seeds = choose(store, focus, hops, types, limit)
-    sub = to_networkx(store, keep)
+    sub = entity_graph(store, keep)
     data = page_data(store, sub, seeds)
     title = TITLE if focus is None else f"{TITLE} · {focus.strip()}（{hops} 跳）"
     return render(data, title).encode("utf-8"), NetworkStats(nodes=len(data["nodes"]), edges=len(data["edges"]))

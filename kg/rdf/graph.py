@@ -5,7 +5,10 @@ it mentions (type, canonical label, the aliases seen in it, `mentionedIn`), the
 relations as plain triples, and for each relation an `rdf:Statement` carrying the
 evidence sentence, its character offsets in the original text and a confidence.
 The union of all named graphs is the whole graph. An entity's `rdfs:label` is its
-canonical name, the same in every article, so the union has exactly one. Bodies
+canonical name, the same in every article, so the union has exactly one; each of
+its names also comes as `kgo:searchKey` (`kg.reference.names`), the form the named
+questions look names up in. A symmetric relation is written from the smaller IRI
+to the larger, so the union holds it once per pair. Bodies
 and places the resolver found in the reference tables also get an English
 `skos:prefLabel` and `owl:sameAs` their Wikidata item.
 
@@ -24,6 +27,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.model import Article, ArticleGraph, Fact
 from kg.rdf.namespaces import KGO, SCHEMA, WIKIDATA, article_graph_iri, article_iri, entity_iri, statement_iri
+from kg.reference.names import name_keys
 from kg.vocab import VOCAB
 
 # Control characters (tab and line breaks aside) carry nothing in a label and break XML-based
@@ -94,6 +98,8 @@ class ArticleWriter:
             out.append(ox.Triple(e, iri(KGO.mentionedIn), self.doc))
             if ent.en:
                 out.append(ox.Triple(e, iri(SKOS.prefLabel), ox.Literal(ent.en, language="en")))
+            out += [ox.Triple(e, iri(KGO.searchKey), ox.Literal(key))
+                    for name in sorted({ent.name, ent.en, *ent.aliases} - {""}) for key in name_keys(text(name).value)]
             if ent.wikidata:
                 out.append(ox.Triple(e, iri(OWL.sameAs), iri(WIKIDATA[ent.wikidata])))
         for f in ag.facts:
@@ -106,7 +112,10 @@ class ArticleWriter:
         """The relations of all pieces, each with its statement of evidence."""
         out = []
         for f in sorted(self.facts.values(), key=lambda f: (f.head, f.relation, f.tail)):
-            s, p, o = self.nodes[f.head], iri(KGO[f.relation]), self.nodes[f.tail]
+            # a symmetric relation in one direction (smaller IRI first), so that the union holds it
+            # once per pair however each article words it: one relation, as the summary and page count
+            s, _, o = VOCAB.ordered(self.nodes[f.head].value, f.relation, self.nodes[f.tail].value)
+            s, p, o = ox.NamedNode(s), iri(KGO[f.relation]), ox.NamedNode(o)
             st = iri(statement_iri(self.article.id, s.value, f.relation, o.value))
             out += [ox.Triple(s, p, o),
                     ox.Triple(st, iri(RDF.type), iri(RDF.Statement)),

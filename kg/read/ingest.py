@@ -1,4 +1,4 @@
-"""Read articles from text, HTML and JSON Lines files and folders of them.
+"""Read articles from text, HTML, JSON Lines, PDF and Word files and folders of them.
 
 This is the only module that touches input files. Bytes become text through
 `kg.read.decode` (UTF-8, GB18030 or Big5, recorded on the article); web pages, and
@@ -6,7 +6,11 @@ This is the only module that touches input files. Bytes become text through
 with one input (missing, empty, binary, a malformed JSON line) is yielded as a
 `Failure` naming the file (and line), so that the good inputs beside a bad one
 are still built. JSON Lines files are read line by line, so a damaged line
-loses only its own record and a large file is never held whole.
+loses only its own record and a large file is never held whole. PDF and .docx
+files are read by optional readers (`kg.read.documents`). A file in a folder that
+is none of these (an image, a spreadsheet, a PDF without the reader) is yielded as
+`Skipped`, so that the build names it and counts it; hidden ones (.DS_Store, .git/)
+are passed over. `script_warning` tells an article with almost no Chinese text.
 
 Only regular files are read: a named pipe, a device or a socket given as an input
 is a failure at once (a FIFO used to hang the build forever, `/dev/zero` grew it to
@@ -28,12 +32,14 @@ from typing import BinaryIO
 
 from kg.read import htmltext
 from kg.read.decode import DecodeError, decode, decode_name
-from kg.model import Article, Failure
+from kg.read.documents import NoReader, Unreadable, available, document_text
+from kg.model import Article, Failure, Skipped
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
-SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+DOCUMENT_SUFFIXES = (".pdf", ".docx")
+SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + DOCUMENT_SUFFIXES
 SURROGATE = re.compile(r"[\ud800-\udfff]")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_FILE_BYTES = 64 * 2**20
@@ -45,8 +51,13 @@ class NotReadable(Exception):
     """An input that is not a regular file, or is larger than kg reads; the message says which."""
 
 
-def read_inputs(paths: Iterable[str | Path | Article], max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure]:
-    """Articles from the given files and folders, in a stable order, with failures in line.
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+LEAST_CHINESE = 0.2  # share of an article's letters that are Chinese characters, below which it is warned of
+
+
+def read_inputs(paths: Iterable[str | Path | Article],
+                max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure | Skipped]:
+    """Articles from the given files and folders, in a stable order, with failures and skipped files in line.
 
     An `Article` among the paths (the Python API takes texts too) is passed on as it is.
     max_bytes: the most read from one .txt or .html file or one JSON line.
@@ -54,18 +65,18 @@ def read_inputs(paths: Iterable[str | Path | Article], max_bytes: int = MAX_FILE
     seen: dict[str, str] = {}
     for path in paths:
         if isinstance(path, Article):
-            files = [path]
+            files: list[Path | Article | Skipped] = [path]
         elif (path := Path(path)).is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and not p.is_dir())
-            if not files:
-                yield Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files")
+            files = list(folder_files(path))
+            if not any(isinstance(f, Path) for f in files):
+                files.append(Failure(shown(path), f"folder holds no {', '.join(SUFFIXES)} files"))
         elif path.exists():
             files = [path]
         else:
             yield Failure(shown(path), "no such file or folder")
             continue
         for file in files:
-            for item in [file] if isinstance(file, Article) else guarded(file, max_bytes):
+            for item in guarded(file, max_bytes) if isinstance(file, Path) else [file]:
                 if isinstance(item, Article):
                     if item.id in seen:
                         item = Failure(item.source, f"article id {item.id!r} already read from {seen[item.id]}",
@@ -73,6 +84,22 @@ def read_inputs(paths: Iterable[str | Path | Article], max_bytes: int = MAX_FILE
                     else:
                         seen[item.id] = item.source
                 yield item
+
+
+def folder_files(folder: Path) -> Iterator[Path | Skipped]:
+    """The files of a folder and its subfolders in name order: the articles to read, and the others as
+    `Skipped` (hidden ones, .DS_Store or .git/…, passed over without a word)."""
+    for p in sorted(folder.rglob("*")):
+        if p.is_dir():
+            continue  # a named pipe or device is kept: reading it fails at once, with a line of its own
+        suffix = p.suffix.lower()
+        if suffix not in SUFFIXES:
+            if not any(part.startswith(".") for part in p.relative_to(folder).parts):
+                yield Skipped(shown(p), f"not an article file ({', '.join(SUFFIXES)})")
+        elif suffix in DOCUMENT_SUFFIXES and not available(suffix):
+            yield Skipped(shown(p), f"{suffix} files need the optional reader: pip install 'kg-ip[documents]'")
+        else:
+            yield p
 
 
 def guarded(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure]:
@@ -133,6 +160,9 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article |
     if suffix not in SUFFIXES:
         yield Failure(source, f"not a {', '.join(SUFFIXES)} file")
         return
+    if suffix in DOCUMENT_SUFFIXES:
+        yield read_document(path, data)
+        return
     try:
         decoded = decode(data)
     except DecodeError as e:
@@ -150,6 +180,28 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article |
             return
         text, fields = page.text, {"title": page.title, "date": page.date}
     yield article(decode_name(os.fsencode(path.stem)), text, source, decoded.encoding, fields)
+
+
+def read_document(path: Path, data: bytes) -> Article | Failure:
+    """The article of the bytes of a PDF or Word file, its id the file stem."""
+    source = shown(path)
+    try:
+        text = document_text(data, path.suffix.lower())
+    except (NoReader, Unreadable) as e:
+        return Failure(source, str(e))
+    if not text.strip():
+        return Failure(source, "no text in it (a scanned page without a text layer?)")
+    return article(decode_name(os.fsencode(path.stem)), text, source, path.suffix.lower().lstrip("."), {})
+
+
+def script_warning(item: Article) -> str | None:
+    """A warning for an article whose letters are almost all other than Chinese characters."""
+    letters = sum(1 for ch in item.text if ch.isalpha())
+    chinese = len(HAN.findall(item.text))
+    if letters and chinese < LEAST_CHINESE * letters:
+        return (f"{item.source}: article {item.id!r} has almost no Chinese text ({chinese} of {letters} letters);"
+                " kg reads Chinese news and will find little in it")
+    return None
 
 
 def read_jsonl(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Failure]:

@@ -19,8 +19,8 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.model import Article, ArticleGraph, Built, Failure, StageError
-from kg.read.ingest import MAX_FILE_BYTES, read_inputs
+from kg.model import Article, ArticleGraph, Built, Failure, Skipped, StageError
+from kg.read.ingest import MAX_FILE_BYTES, read_inputs, script_warning
 from kg.store.store import Store
 
 WRITE_BATCH = 64  # articles per store transaction
@@ -48,20 +48,20 @@ class BuildResult:
     articles: list[ArticleGraph] = field(default_factory=list)  # only with Settings.keep
     failures: list[Failure] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # ids of articles skipped as already built
+    skipped: list[Skipped] = field(default_factory=list)  # files in input folders that are not articles
+    warnings: list[str] = field(default_factory=list)  # articles built but worth a look (almost no Chinese)
 
-    def summary(self, store: Store) -> str:
-        """A few lines: articles, then the entities and relations the store now holds.
-
-        A relation is counted once per distinct (subject, relation, object) of the
-        union of all articles: the count SPARQL and the network page give too.
-        """
-        lines = [f"articles: {self.built} built, {len(self.failures)} failed, {len(self.unchanged)} unchanged"]
-        types, relations = store.counts()
+    def summary(self, entities: Mapping[str, int], relations: Mapping[str, int], stored: int) -> str:
+        """A few lines: articles built, failed, unchanged and files skipped in this build, and how many
+        the graph holds (`stored`), then the entities per type and relations per kind of the whole
+        graph (`kg.store.counts`)."""
         fmt = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) if v) or "none"  # noqa: E731
-        if sum(types.values()):
-            lines += [f"entities: {sum(types.values())} ({fmt(types)})",
-                      f"relations: {sum(relations.values())} ({fmt(relations)})"]
-        return "\n".join(lines)
+        line = f"articles: {self.built} built, {len(self.failures)} failed, {len(self.unchanged)} unchanged"
+        if self.skipped:
+            line += f", {len(self.skipped)} file{'s' if len(self.skipped) > 1 else ''} skipped"
+        line += f" ({stored} in the graph)"
+        return "\n".join([line, f"entities: {sum(entities.values())} ({fmt(entities)})",
+                          f"relations: {sum(relations.values())} ({fmt(relations)})"])
 
 
 def analyse_all(articles: Iterable[Article], total: int, progress: Progress | None = None,
@@ -124,9 +124,13 @@ def plan(inputs: list[str | Path | Article], known: Mapping[str, str], result: B
     for item in read_inputs(inputs, max_bytes):
         if isinstance(item, Failure):
             result.failures.append(item)
+        elif isinstance(item, Skipped):
+            result.skipped.append(item)
         elif known.get(item.id) == item.content_hash:
             result.unchanged.append(item.id)
         else:
             todo[item.id] = item.content_hash
+            if warning := script_warning(item):
+                result.warnings.append(warning)
     return todo
 

@@ -1,4 +1,5 @@
-"""The WSGI application of `kg serve`: the SPARQL 1.1 Protocol at /sparql and the two pages.
+"""The WSGI application of `kg serve`: the SPARQL 1.1 Protocol at /sparql, the two pages, and /bind
+(a named question with its parameters bound, for the query page).
 
 A request is checked in this order: its Host must name this server (127.0.0.1 or
 localhost with the bound port, or a name given with --allowed-host), and an
@@ -20,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from kg.serve.settings import FORM, HTML, PLAIN, QUERY, UPDATE, Settings, with_charset
 from kg.serve.workers import Job, Pool
-from kg.store.store import Store
+from kg.store.store import QueryError, Store
 
 LOG = logging.getLogger("kg.serve")
 SPARQL_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
@@ -64,7 +65,7 @@ class App:
         path, method = environ.get("PATH_INFO") or "/", environ["REQUEST_METHOD"]
         if path == "/sparql":
             allowed = SPARQL_METHODS
-        elif path in ("/", "/network", "/network.html"):
+        elif path in ("/", "/network", "/network.html", "/bind"):
             allowed = PAGE_METHODS
         else:
             return text(HTTPStatus.NOT_FOUND, f"nothing at {path}; the endpoint is /sparql, the query page /")
@@ -73,6 +74,8 @@ class App:
             return status, headers + [("Allow", ", ".join(allowed))], body
         if method == "OPTIONS":
             return HTTPStatus.NO_CONTENT, [("Allow", ", ".join(allowed))] + vary(path), []
+        if path == "/bind":
+            return bind(environ)
         if path != "/sparql":
             page = self.page("/network" if path == "/network.html" else path)
             return HTTPStatus.OK, [("Content-Type", HTML), ("Content-Length", str(len(page)))], [page]
@@ -141,6 +144,18 @@ class App:
         wrapper = environ.get("wsgi.file_wrapper", lambda f, n: iter(lambda: f.read(n), b""))
         return HTTPStatus.OK, [("Content-Type", with_charset(answer.media)), ("Content-Length", str(size))], \
             wrapper(spool, 2**16)
+
+
+def bind(environ: dict) -> Response:
+    """/bind?question=NAME&PARAM=VALUE…: the named question with its parameters bound, as `kg query
+    --param` binds them (the query page asks for it; a name becomes its search key there)."""
+    from kg.store.queries import named_query
+
+    params = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING") or "").items()}
+    try:
+        return text(HTTPStatus.OK, named_query(params.pop("question", "")).bound(params))
+    except QueryError as e:
+        return text(HTTPStatus.BAD_REQUEST, str(e))
 
 
 def text(status: int, message: str) -> Response:

@@ -36,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from kg.rdf.namespaces import PREFIXES
+
 MAX_LENGTH = 50_000  # characters
 MAX_DEPTH = 100  # levels of {, ( and [ together
 DEEP_STACK = 256 * 2**20  # bytes of stack for the thread that parses and reads a query
@@ -124,3 +126,27 @@ def on_deep_stack(work: Callable[[], T]) -> T:
     if not ok:
         raise value
     return value
+
+
+UPDATE = re.compile(r"(?i)(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
+PROLOGUE = re.compile(r"(?i)\s*(?:BASE\s*<[^>]*>|PREFIX\s*[^\s:]*:\s*<[^>]*>)")
+NOISE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|#[^\n]*""")
+PNAME = re.compile(r"(?<![\w?$@.:-])([A-Za-z][\w.-]*)?:(?=[\w%]|\s|$)")
+
+
+def explain(sparql: str, error: SyntaxError) -> str:
+    """One plain sentence for a query pyoxigraph cannot parse: an update, an undeclared prefix,
+    or the parser's first line."""
+    body = re.sub(r"#[^\n]*", "", sparql)
+    while m := PROLOGUE.match(body):
+        body = body[m.end():]
+    word = UPDATE.match(body.lstrip())
+    if word:
+        return (f"{word[1].upper()} is a SPARQL update, and queries here are read-only: kg changes a store"
+                " only by `kg build` and `kg remove`")
+    declared = set(PREFIXES) | {m[1] for m in re.finditer(r"(?i)PREFIX\s*([^\s:]*):", sparql)}
+    unknown = [m[1] or "" for m in PNAME.finditer(NOISE.sub(" ", sparql)) if (m[1] or "") not in declared]
+    if unknown:
+        return (f"unknown prefix {unknown[0]}: in the query; declare it (PREFIX {unknown[0]}: <…>)"
+                f" or use one kg declares: {', '.join(p + ':' for p in PREFIXES)}")
+    return f"not a valid SPARQL query: {(str(error).splitlines() or [type(error).__name__])[0][:200]}"

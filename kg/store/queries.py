@@ -3,7 +3,11 @@
 A question's name is its file name without `.rq`. The file opens with a comment
 block: the first line is the title, the next lines describe it, and a line
 `# @param NAME  what it is` declares a parameter, `# @param NAME@zh  ...` one
-whose values are tagged as Chinese. Parameter values become RDF literals,
+whose values are tagged as Chinese, and `# @param NAME:key  ...` an entity's
+name, bound as its search key (`kg.reference.names.search_key`) for the query to
+match against `kgo:searchKey`, so that any spelling of any of the entity's names
+finds it (`kg.store.search` says which such names no entity has, with the
+closest ones). Parameter values become RDF literals,
 written by pyoxigraph's serialiser (quotes and backslashes escaped) into a
 VALUES block that opens the WHERE clause: the one binding oxigraph's planner
 uses to look the value up, where a substitution or trailing VALUES would make
@@ -19,9 +23,10 @@ from rdflib import Literal
 
 from kg.datafiles import ontology_path
 from kg.rdf.datasets import to_ox
+from kg.reference.names import search_key
 from kg.store.store import QueryError
 
-PARAM = re.compile(r"@param\s+(\w+)(?:@([\w-]+))?\s*(.*)")
+PARAM = re.compile(r"@param\s+(\w+)(?:@([\w-]+)|:(key))?\s*(.*)")
 WHERE = re.compile(r"^[^#\n]*?\bWHERE\s*\{", re.IGNORECASE | re.MULTILINE)
 
 
@@ -33,6 +38,7 @@ class NamedQuery:
     text: str
     params: dict[str, str] = field(default_factory=dict)  # parameter name -> what it is
     languages: dict[str, str] = field(default_factory=dict)  # parameter name -> language tag of its values
+    keys: frozenset[str] = frozenset()  # parameters bound as the search key of the name given
 
     def bindings(self, given: Mapping[str, str]) -> dict[str, Literal]:
         """The given parameter values as literals, checked against the declared parameters."""
@@ -43,7 +49,12 @@ class NamedQuery:
         missing = [p for p in self.params if p not in given]
         if missing:
             raise QueryError(f"query {self.name!r} needs --param {missing[0]}=VALUE ({self.params[missing[0]]})")
-        return {k: Literal(v, lang=self.languages.get(k)) for k, v in given.items()}
+        bound = {}
+        for k, v in given.items():
+            if k in self.keys and not search_key(v):
+                raise QueryError(f"--param {k}={v!r}: no name in it")
+            bound[k] = Literal(search_key(v)) if k in self.keys else Literal(v, lang=self.languages.get(k))
+        return bound
 
     def bound(self, given: Mapping[str, str]) -> str:
         """The query text with the given parameter values bound."""
@@ -69,8 +80,8 @@ def parse(name: str, text: str) -> NamedQuery:
     declared = [m for c in comments if (m := PARAM.match(c))]
     prose = [c for c in comments if not PARAM.match(c)]
     return NamedQuery(name=name, title=prose[0] if prose else name, description=" ".join(c for c in prose[1:] if c),
-                      text=text, params={m[1]: m[3].strip() for m in declared},
-                      languages={m[1]: m[2] for m in declared if m[2]})
+                      text=text, params={m[1]: m[4].strip() for m in declared},
+                      languages={m[1]: m[2] for m in declared if m[2]}, keys=frozenset(m[1] for m in declared if m[3]))
 
 
 def named_queries() -> dict[str, NamedQuery]:

@@ -19,7 +19,8 @@ for building and serialising: graphs come in and go out as rdflib Datasets.
 Safety when interrupted: every change is one pyoxigraph transaction. New
 articles go in with one `extend`; a changed article is swapped by one SPARQL
 update that drops its old graph, adds the new one and removes from the union
-the triples no other graph holds. No article is ever half present, so a stored
+the triples no other graph holds; `kg remove` drops articles by one update the
+same way. No article is ever half present, so a stored
 content hash always stands for a complete graph.
 """
 from __future__ import annotations
@@ -35,10 +36,10 @@ from rdflib import ConjunctiveGraph, Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.rdf.datasets import new_dataset, to_ox, to_rdflib
-from kg.rdf.namespaces import PREFIXES
-from kg.store.limits import Limits, QueryError, check, on_deep_stack
-from kg.vocab import NAMESPACE, VOCAB
+from kg.rdf.namespaces import PREFIXES, article_graph_iri
+from kg.store.limits import Limits, QueryError, check, explain, on_deep_stack
 
+RDF_SUFFIXES = (".ttl", ".trig", ".nq", ".nt", ".jsonld", ".rdf")
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 SPOOL_BATCH = 20_000  # quads per transaction when a long article's graph is stored
 # RocksDB keeps what is written in memory tables until they fill (hundreds of MB); flushing them
@@ -66,6 +67,7 @@ class Store:
         self.loose = False  # whether files loaded may hold triples of the default graph alone (a .ttl)
         self.unflushed = 0  # quads written since the memory tables were last flushed to disk
         self.path: Path | None = None  # the folder or file another process can open for the same graphs
+        self.read_only = False
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -84,6 +86,7 @@ class Store:
             raise StoreError(f"{path}: cannot open the store ({first_line(e)})") from e
         opened = cls(store, str(path))
         opened.path = path
+        opened.read_only = read_only
         return opened
 
     @classmethod
@@ -123,30 +126,17 @@ class Store:
             return
         if not path.is_file():
             raise StoreError(f"{path}: no such file")
-        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
+        suffix = path.suffix.lower()
+        fmt = ox.RdfFormat.from_extension(suffix.lstrip(".")) if suffix in RDF_SUFFIXES else None
         if fmt is None:
-            raise StoreError(f"{path}: unknown RDF file type {path.suffix!r} (.ttl, .trig, .nq, .nt, .jsonld, .rdf)")
+            hint = " (build articles into a graph with `kg build`)" if suffix in (".txt", ".html", ".htm", ".jsonl") else ""
+            raise StoreError(f"{path}: not an RDF file: kg reads graphs from {', '.join(RDF_SUFFIXES)} files{hint}")
         try:
             self.ox.bulk_load(path=str(path), format=fmt)
         except (SyntaxError, ValueError, OSError) as e:
             raise StoreError(f"{path}: not a readable RDF file ({first_line(e)})") from e
         self.ox.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the union, as in a store folder
         self.loose = True
-
-    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        """Entities per type and relations per kind of the union of all graphs: a relation is a
-        distinct (subject, relation, object), a symmetric one counted once per pair."""
-        types = {t: 0 for t in VOCAB.types}
-        for row in self.query("SELECT ?t (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a ?t } GROUP BY ?t"):
-            name = row["t"].value.removeprefix(NAMESPACE)
-            if name in types:
-                types[name] = int(row["n"].value)
-        relations = {}
-        for name, rel in VOCAB.relations.items():
-            pattern = "?s kgo:{0} ?o" if not rel.symmetric else "{{ ?s kgo:{0} ?o }} UNION {{ ?o kgo:{0} ?s }} FILTER(STR(?s) < STR(?o))"
-            rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ {pattern.format(name)} }} }}")
-            relations[name] = int(next(iter(rows))["n"].value)
-        return types, relations
 
     def triples(self) -> int:
         """How many triples the union of all graphs has."""
@@ -160,6 +150,12 @@ class Store:
         """A digest of which article versions the store holds; equal digests, equal content."""
         lines = sorted(f"{i}\t{h}\n" for i, h in self.article_hashes().items())
         return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+    def writable(self) -> None:
+        """StoreError unless this store may be changed."""
+        if self.read_only:
+            raise StoreError(f"{self.name}: the store is open read-only (as kg.open and kg query open it);"
+                             " build into it with `kg build` or kg.build(store=Store.open(path))")
 
     def put_articles(self, ds: Dataset) -> None:
         """Store each named graph of an rdflib Dataset, replacing the stored graph of the same name."""
@@ -180,6 +176,7 @@ class Store:
     def put_graphs(self, graphs: Iterable[tuple[ox.NamedNode, list[ox.Triple]]]) -> None:
         """Store named graphs, each replacing the stored graph of its name, the union in step: new
         graphs in one transaction, each changed one in one SPARQL update."""
+        self.writable()
         new: list[ox.Quad] = []
         for name, triples in graphs:
             if not triples:
@@ -207,6 +204,7 @@ class Store:
         Each batch is a transaction of its own. A build killed before the stamp leaves a
         graph without its hash, which the next build analyses again and replaces.
         """
+        self.writable()
         stamp_quads = list(ox.parse(stamp, format=ox.RdfFormat.N_QUADS))
         name = stamp_quads[0].graph_name
         if self.ox.contains_named_graph(name):
@@ -231,9 +229,27 @@ class Store:
                 f"INSERT DATA {{ GRAPH {name} {{ {data} }} }} ;\n"
                 f"INSERT DATA {{ {data} }}")
 
-    def elsewhere(self, t: ox.Triple, name: ox.NamedNode | None) -> bool:
-        """Whether a named graph other than `name` holds t."""
-        return any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name != name
+    def remove_articles(self, ids: list[str]) -> None:
+        """Drop the graphs of these articles and, from the union, every triple no other article holds
+        (an entity only they mention goes, one that others mention stays): one transaction.
+
+        StoreError naming the first id the store does not hold; then nothing is removed.
+        """
+        self.writable()
+        held = self.article_hashes()
+        missing = [i for i in ids if i not in held]
+        if missing:
+            raise StoreError(f"{self.name}: no article {missing[0]!r} in the store (it holds {len(held)} articles)")
+        names = {ox.NamedNode(str(article_graph_iri(i))) for i in ids}
+        old = {q.triple for name in names for q in self.ox.quads_for_pattern(None, None, None, name)}
+        stale = [t for t in old if not self.elsewhere(t, names)]
+        drops = "".join(f"DROP GRAPH {name} ;\n" for name in sorted(names, key=str))
+        self.ox.update(f"{drops}DELETE DATA {{ {' .'.join(map(str, stale))} }}")
+
+    def elsewhere(self, t: ox.Triple, name: ox.NamedNode | set[ox.NamedNode] | None) -> bool:
+        """Whether a named graph other than `name` (or than those of a set) holds t."""
+        names = name if isinstance(name, set) else {name}
+        return any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name not in names
                    for q in self.ox.quads_for_pattern(t.subject, t.predicate, t.object, None))
 
     def named_graphs(self) -> list[str]:
@@ -278,13 +294,18 @@ class Store:
                 results = self.ox.query(sparql, **options)
                 return results if read is None else read(results)
             except SyntaxError as e:
-                raise QueryError(f"not a valid SPARQL query: {first_line(e)}") from e
+                raise QueryError(explain(sparql, e)) from e
             except OSError as e:
                 raise StoreError(f"{self.name}: cannot read the store ({first_line(e)})") from e
 
         return run() if read is None else on_deep_stack(run)
 
 
-def first_line(e: BaseException) -> str:
-    return (str(e).splitlines() or [type(e).__name__])[0][:200]
+def first_line(e: BaseException, limit: int = 200) -> str:
+    """An exception's first line, cut at a word end if longer than `limit` characters."""
+    line = (str(e).splitlines() or [type(e).__name__])[0]
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0] if " " in line[:limit] else line[:limit]
+    return cut.rstrip(",;: ") + " …"
 

@@ -40,3 +40,23 @@ def t2s_aligned(text: str) -> str:
 def to_simplified(s: str) -> str:
     """Traditional -> simplified (OpenCC t2s) for short strings such as names; cached."""
     return converter()(s)
+
+
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional() -> dict[str, str]:
+    """Simplified character -> the characters t2s turns into it (itself aside), over the BMP's ideographs."""
+    chars = [chr(c) for lo, hi in HAN_RANGES for c in range(lo, hi + 1)]
+    converted = converter()("\n".join(chars)).split("\n")  # one per line: no phrase spans two
+    out: dict[str, str] = {}
+    for t, s in zip(chars, converted):
+        if len(s) == 1 and s != t:
+            out[s] = out.get(s, "") + t
+    return out
+
+
+def traditional_of(simplified: str) -> str:
+    """The characters that t2s converts to `simplified` (one character), e.g. 国 -> 國囯."""
+    return _traditional().get(simplified, "")
