@@ -40,3 +40,20 @@ def demo(tmp_path_factory) -> Built:
     with contextlib.redirect_stdout(io.StringIO()) as printed:
         assert main(["demo", "--out", str(out)]) == 0
     return Built(out, printed.getvalue())
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    """`kg serve` of tests/fixtures/queries.trig on a free port of 127.0.0.1, for the module; its address."""
+    import threading
+
+    from kg.serve import make_server
+    from kg.store.store import Store
+
+    server = make_server(Store.from_path(Path(__file__).parent / "fixtures" / "queries.trig"), port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.shutdown()
+    server.server_close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -17,6 +15,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF
 
 from kg.cli import main
+from helpers import run
 
 KGO = rdflib.Namespace("https://w3id.org/kg-ip/ontology#")
 
@@ -25,13 +24,6 @@ SIMPLIFIED = ("5月8日,东江市市场监督管理局查处东江宏达贸易�
 TRADITIONAL = ("中國(guó)東江訊:東江市市場監(jiān)督管理局近日通報一批案件。6月3日,東江市市場監督管理局查處東江宏達貿易有限公司"
                "銷售假冒“雲雀”商標商品案,罰款5萬元。東江市公安局開展“藍盾”專項行動。\n")
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.jsonld", "network.html", "failed.jsonl")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def err_lines(err: str) -> list[str]:

@@ -2,28 +2,19 @@
 Chinese. All texts here are invented; the PDF and the .docx are written by the tests."""
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
 
 import kg
-from kg.cli import main
 from kg.model import Article, Failure, Skipped
 from kg.read import documents
 from kg.read.ingest import read_inputs, script_warning
+from helpers import run
 
 TEXT = "西岭市公安局查处西岭青禾食品有限公司销售假冒“山茶”商标商品案。"
 ENGLISH = ("The Xiling City Public Security Bureau seized 3,000 counterfeit items in a raid on a warehouse, "
            "officials said on Monday.")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def pdf(text: str) -> bytes:

@@ -2,23 +2,14 @@
 non-zero exit. All texts here are invented."""
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from kg.cli import main
+from helpers import run
 
 TEXT = "西岭市公安局查处西岭青禾食品有限公司销售假冒“山茶”商标商品案。\n"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def one_line(err: str) -> str:

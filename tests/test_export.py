@@ -4,7 +4,6 @@ The graph is kg's bundled invented demo.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import re
@@ -14,8 +13,8 @@ import networkx as nx
 import pytest
 
 import kg
-from kg.cli import main
 from kg.out.export import EXPORTS
+from helpers import run
 
 # neo4j-admin database import: a header field is `name:type`, `name` alone (a string), or a
 # special field, optionally named and with an ID group (`iri:ID`, `:ID(Person)`)
@@ -23,13 +22,6 @@ NEO4J_TYPES = {"int", "long", "float", "double", "boolean", "byte", "short", "ch
                "localtime", "time", "localdatetime", "datetime", "duration"}
 NEO4J_SPECIAL = {"ID", "LABEL", "START_ID", "END_ID", "TYPE", "IGNORE"}
 FIELD = re.compile(r"(?P<name>[^:]*)(?::(?P<kind>[A-Za-z_]+)(?P<array>\[\])?(?:\((?P<group>[^)]*)\))?)?")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

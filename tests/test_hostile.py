@@ -7,9 +7,7 @@ points never leave an output that does not parse.
 """
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import json
 import os
 import random
@@ -28,8 +26,8 @@ import rdflib
 from rdflib.namespace import DCTERMS, RDF
 
 import kg.run.analyse
-from kg.cli import main
 from kg.out.files import TEMP
+from helpers import run
 
 ROOT = Path(__file__).resolve().parents[1]
 KGO = rdflib.Namespace("https://w3id.org/kg-ip/ontology#")
@@ -43,13 +41,6 @@ def _fuzz_module():
 
 
 fuzz = _fuzz_module()
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def article_ids(ttl: Path) -> dict[str, str]:

@@ -4,30 +4,21 @@ The articles here are invented; the demo is kg's bundled invented samples.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 import kg
-from kg.cli import main
 from kg.learn import evaluate
 from kg.reference.names import match_key, name_keys, page_rules, search_key
 from kg.store.search import UnknownName
 from kg.text import keys
+from helpers import run
 
 XILING = ("3月2日,西岭市市场监督管理局查处西岭青禾食品有限公司侵犯“山茶”注册商标专用权案。"
           "西岭市市场监督管理局与西岭市公安局联合开展“晨光”专项行动。\n")
 NANYU = "南屿市公安局与西岭市市场监督管理局签署知识产权保护协作备忘录。\n"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ virtuoso-opensource; `make test` installs it where it may).
 from __future__ import annotations
 
 import base64
-import contextlib
-import io
 import os
 import shutil
 import socket
@@ -24,19 +22,12 @@ import pytest
 import rdflib
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from kg.cli import main
 from kg.store.queries import named_queries
 from kg.store.store import Store
+from helpers import run
 
 FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 GRAPHS = ["https://w3id.org/kg-ip/graph/a1", "https://w3id.org/kg-ip/graph/a2"]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

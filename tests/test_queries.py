@@ -5,7 +5,6 @@ below were worked out from it by hand.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -15,10 +14,10 @@ import pytest
 import rdflib
 from rdflib import Literal
 
-from kg.cli import main
 from kg.store.queries import QueryError, named_queries, named_query, parse
 from kg.store.results import MAX_CELL, table, width
 from kg.store.store import Store
+from helpers import run
 
 FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 
@@ -93,13 +92,6 @@ def comparable(found: list[tuple], expected: list[tuple]) -> list[tuple]:
         return found
     return [tuple(set(v.split(" | ")) if isinstance(e, set) and v is not None else v for v, e in zip(row, want))
             for row, want in zip(found, expected)]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 # -- the questions -------------------------------------------------------------------

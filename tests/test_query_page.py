@@ -2,28 +2,15 @@
 runs a named question against /sparql and shows its rows. Entities are invented."""
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 
 import pytest
 
 from browser import CHROMIUM, offline_page
-from kg.serve import make_server
-from kg.store.store import Store
 
-FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 
 
-@pytest.fixture(scope="module")
-def endpoint():
-    server = make_server(Store.from_path(FIXTURE), port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
 
 
 def test_a_named_question_shows_its_rows_offline(endpoint: str) -> None:

@@ -5,27 +5,18 @@ removal the store and every output file are what a fresh build of the other two 
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from pathlib import Path
 
 import pytest
 
 import kg
-from kg.cli import main
 from kg.out.export import OUTPUTS
+from helpers import run
 
 A1 = "西岭市公安局查处西岭青禾食品有限公司销售假冒“山茶”商标商品案。\n"
 A2 = "南屿市海关与西岭市公安局联合开展“晨光”专项行动,查获侵权货物3000件。\n"
 A3 = "西岭市公安局被西岭省公安厅评为“知识产权保护先进集体”。\n"
 A2_CHANGED = "北湖区市场监督管理局与西岭市公安局联合开展“晨光”专项行动。\n"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def folder(path: Path, **texts: str) -> Path:

@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,7 +18,7 @@ from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.store.queries import named_query
-from kg.serve import make_server, negotiate
+from kg.serve import negotiate
 from kg.store.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
@@ -27,15 +26,6 @@ CASES = named_query("cases-per-agency").text
 CASES_ROWS = [("东江市市场监督管理局", "2"), ("东江市品牌保护协会", "1")]
 
 
-@pytest.fixture(scope="module")
-def endpoint():
-    server = make_server(Store.from_path(FIXTURE), port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.shutdown()
-    server.server_close()
 
 
 def client(endpoint: str, query: str, fmt: str = JSON) -> SPARQLWrapper:

@@ -1,8 +1,6 @@
 """The article store and incremental builds. All bodies and texts here are invented."""
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -13,10 +11,10 @@ from rdflib import Dataset, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 import kg.run.analyse
-from kg.cli import main
 from kg.model import Article
 from kg.rdf.namespaces import article_graph_iri
 from kg.store.store import Store
+from helpers import run
 
 A1 = "6月2日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,罚款3万元。\n"
 A1_CHANGED = "6月2日,东江市市场监督管理局查处东江宏达贸易有限公司侵犯“云雀”注册商标专用权案,罚款5万元。\n"
@@ -26,13 +24,6 @@ A3 = "东江市知识产权局荣获“全国知识产权行政保护工作先�
 Quad = tuple[str, str, str, str]
 
 EX = Namespace("https://example.org/")  # a property of no vocabulary (KGO is closed)
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = main(list(argv))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def write(folder: Path, **texts: str) -> Path:

@@ -151,11 +151,8 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article |
         return
     try:
         data = read_capped(path, max_bytes)  # before the suffix: /dev/zero is a device, not a wrong name
-    except NotReadable as e:
-        yield Failure(source, str(e))
-        return
-    except OSError as e:
-        yield Failure(source, f"cannot read ({e.strerror})")
+    except (NotReadable, OSError) as e:
+        yield unreadable(source, e)
         return
     if suffix not in SUFFIXES:
         yield Failure(source, f"not a {', '.join(SUFFIXES)} file")
@@ -231,14 +228,16 @@ def read_jsonl(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article 
                     held.append(item)
                     continue
                 yield item
-    except NotReadable as e:
-        yield Failure(source, str(e))
-        return
-    except OSError as e:
-        yield Failure(source, f"cannot read ({e.strerror})")
+    except (NotReadable, OSError) as e:
+        yield unreadable(source, e)
         return
     if not good:
         yield Failure(source, f"no article in it ({held[0].source}: {held[0].reason})" if held else "empty file")
+
+
+def unreadable(source: str, error: OSError | NotReadable) -> Failure:
+    """The failure of an input that could not be read: not a regular file, too large, or an OS error."""
+    return Failure(source, str(error) if isinstance(error, NotReadable) else f"cannot read ({error.strerror})")
 
 
 def capped_lines(f: BinaryIO, max_bytes: int) -> Iterator[bytes | None]:
