@@ -290,3 +290,17 @@ def test_components_say_what_they_read_and_write() -> None:
     assert "doc.spans" in meta["kg_lac"].assigns and "doc.spans" in meta["kg_entities"].requires
     assert meta["kg_relations"].assigns == ["doc._.relations"]
     assert nlp.get_pipe("kg_entities").spans_key == nlp.get_pipe("kg_relations").spans_key == "kg"
+
+
+def test_names_a_user_would_write(extract):
+    """A coordinated pair glued by LAC is two bodies; a case title loses the clause before it; a
+    procuratorate or court of a place written without 人民 is the same body as with it."""
+    ag = extract("国家知识产权局联合星海市公安局开展专项行动。")
+    assert {"国家知识产权局", "星海市公安局"} <= names(ag, "Agency")
+    assert "国家知识产权局联合星海市公安局" not in names(ag, "Agency")
+    ag = extract("在“清风-2025”专项行动中查处星海宏达贸易有限公司侵犯注册商标专用权案。")
+    assert names(ag, "Case") == {"星海宏达贸易有限公司侵犯注册商标专用权案"}
+    ag = extract("云岭省检察院与云岭省人民检察院联合发布典型案例,星海市法院审结一批案件。")
+    assert {"云岭省人民检察院", "星海市人民法院"} <= names(ag, "Agency")
+    assert not {"云岭省检察院", "星海市法院"} & names(ag, "Agency")
+    assert "云岭省检察院" in next(e for e in ag.entities.values() if e.name == "云岭省人民检察院").aliases

@@ -79,6 +79,7 @@ class EntityRecognizer:
         self.counterfeit = alternation(lexicon.words("counterfeit"))
         self.vague = re.compile(alternation(lexicon.words("vague")).pattern + "|[0-9]")
         self.case_verb = alternation(lexicon.triggers("handledBy", "title"))
+        self.joiners = lexicon.words("joiner")
         self.re = lexicon.regex
         suffixes = read_table(data / "org_suffixes.tsv")
         self.org_suffixes = sorted(((r["suffix"], r["type"]) for r in suffixes), key=lambda x: -len(x[0]))
@@ -183,6 +184,12 @@ class EntityRecognizer:
         label = self.org_type(name)
         if label is None or not self.specific(name) or len(name) > 32:
             return
+        for joiner in self.joiners:  # 国家知识产权局联合星海市公安局: two bodies, not one
+            at = name.find(joiner, 2)
+            if at > 0 and self.org_type(name[:at]) and self.org_type(name[at + len(joiner):]):
+                yield from self.nested_orgs(text, start, start + at, named)
+                yield from self.nested_orgs(text, start + at + len(joiner), end, named)
+                return
         acronym = re.match(r"\([A-Z]{2,10}\)", text[end:end + 12])
         if not named and not acronym and not name.endswith(("有限公司", "有限责任公司")) and label != "Agency":
             return
@@ -288,6 +295,9 @@ class EntityRecognizer:
                     if text[start:end] in self.generic_names or end - start < 4:
                         continue
                 if label == "Case":
+                    # 在“清风”专项行动中查处…案: the clause before the title is not part of it
+                    clause = self.re("case_lead_clause").match(text, start, end)
+                    start = clause.end() if clause else start
                     # a title that opens with the verb (after at most a place) names the case without it
                     verb = self.case_verb.search(text, start, end)
                     if verb and (verb.start() == start or self.place_re.fullmatch(text, start, verb.start())):

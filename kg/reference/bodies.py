@@ -27,6 +27,7 @@ class Reference:
         # abbreviated endings (中院 → 中级人民法院) and whole short names ({city}市场监督管理局 templates)
         self.suffixes = [(r["short"], r["full"]) for r in abbreviations if r["kind"] == "suffix"]
         self.wholes = {r["short"]: r["full"] for r in abbreviations if r["kind"] == "whole"}
+        self.after_place = [(r["short"], r["full"]) for r in abbreviations if r["kind"] == "after_place"]
         self.known: dict[tuple[str, str], Known] = {}
         self.full_names: dict[str, str] = {}
         self.agency_names = [row["name"] for row in agencies]

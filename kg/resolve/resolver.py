@@ -55,6 +55,8 @@ class Resolver:
         self.case_verb = alternation(words.triggers("handledBy", "title"))
         self.branch_words = words.words("branch")
         self.year_prefix, self.alias_note = words.regex("year_prefix"), words.regex("alias_note")
+        # one or more places, listed or plain divisions (云岭省, 东江市): what may precede 检察院 for 人民检察院
+        self.places_only = re.compile(f"(?:{self.places.pattern.pattern}|{words.regex('division').pattern})+")
         self.suffixes = self.reference.suffixes
         self.wholes = self.reference.wholes
         self.place_re = self.places.pattern
@@ -182,10 +184,14 @@ class Resolver:
         return self.expand_suffix(name)
 
     def expand_suffix(self, name: str) -> str:
-        """Abbreviated endings written in full: 苏州中院 → 苏州市中级人民法院."""
+        """Abbreviated endings written in full: 苏州中院 → 苏州市中级人民法院, 云岭省检察院 → 云岭省人民检察院."""
         for short, full in self.suffixes:
             if name.endswith(short) and not name.endswith(full):
                 name = self.full_places(name[: -len(short)] + full)
+        for short, full in sorted(self.reference.after_place, key=lambda sf: -len(sf[0])):
+            rest = name[: -len(short)]
+            if name.endswith(short) and rest and self.places_only.fullmatch(rest):
+                return self.full_places(rest) + full
         return name
 
     def full_places(self, name: str) -> str:
