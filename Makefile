@@ -59,6 +59,7 @@ eval: $(VENV)/.runtime
 clean:
 	rm -rf $(VENV) kg-demo
 
-# Retrain the statistical NER from ../shared/data/cluener2020 into kg/nlp/model (about an hour on 2 cores).
-model: $(VENV)/.runtime
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python training/train_ner.py
+# Retrain the shipped models (entities and relations) from ../shared/corpus and CLUENER2020 into kg/models.
+model: $(VENV)/.installed
+	$(BIN)/kg train ../shared/corpus/seeds ../shared/corpus/dev ../shared/corpus/train \
+		--cluener ../shared/data/cluener2020 --out kg/models

@@ -8,6 +8,8 @@ from collections import defaultdict
 
 import pytest
 
+import kg
+from kg.store.counts import entity_counts
 from kg.out.layout import LINE_CHARS, label_width, wrap_label
 
 MEASURE = """(function () {
@@ -41,7 +43,7 @@ def view(demo) -> dict:
         page.wait_for_function("window.kg && window.kg.readyMs > 0", timeout=60_000)
         measured = page.evaluate(MEASURE)
     assert log.errors == [] and log.blocked == []
-    assert len(measured["nodes"]) == 89
+    assert len(measured["nodes"]) == sum(entity_counts(kg.open(demo.out).store).values())
     return measured
 
 

@@ -244,20 +244,6 @@ def test_firm_named_with_a_word_left_out_is_one_company(extract):
     assert names(ag, "Company") == {"东江宏达机电安装有限公司"}
 
 
-def test_statistical_ner_runs_when_enabled():
-    import spacy
-
-    from kg.nlp.pipeline import CONFIG, MODEL
-
-    config = spacy.util.load_config(CONFIG, overrides={"paths.model": str(MODEL), "nlp.disabled": []},
-                                    interpolate=False)
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    doc = nlp("广州市市场监督管理局联合香港海关查处广州迅力贸易有限公司。")
-    found = {(e.text, e.label_) for e in doc.ents}
-    assert ("广州市市场监督管理局", "AGENCY") in found
-    assert {"广州市市场监督管理局", "香港海关"} <= {s.text for s in doc.spans["kg"] if s.label_ == "Agency"}
-
-
 def test_award_received_from_a_giver_named_before_the_award(extract):
     ag = extract("东江市知识产权局荣获国家知识产权局授予的“知识产权强市建设示范城市”称号。")
     award = "知识产权强市建设示范城市"

@@ -121,7 +121,6 @@ class EntityRecognizer:
         found.update(self.law_lists(text))
         found.update(self.campaign_lists(text))
         found.update(Mention(m.start(), m.end(), "Agency") for m in self.known_re.finditer(text))
-        found.update(self.model_mentions(doc, text, found))  # nothing unless the `ner` component ran
         found = self.prune(found)
         spans = []
         for m in sorted(found, key=lambda m: (m.start, -m.end, m.label)):
@@ -232,28 +231,6 @@ class EntityRecognizer:
         if place and name[place.end():] in self.collective_suffixes:
             return False  # 江苏法院: the courts of a province, not one court
         return len(name) >= 3 and name not in self.generic_names and bool(CJK.search(name))
-
-    # -- the statistical model ------------------------------------------------------
-    def model_mentions(self, doc: Doc, text: str, found: set[Mention]) -> Iterator[Mention]:
-        """Bodies the trained NER (`doc.ents`) finds where the rules found none.
-
-        Only names that start and end on LAC word boundaries and end with a typed
-        suffix are taken (the suffix, not the model's label, gives the type): the
-        model trained on CLUENER news finds many spans that are not bodies here.
-        """
-        taken = sorted((m.start, m.end) for m in found if m.label in ORG_TYPES)
-        bounds = {w.start_char for w in doc.spans["lac"]} | {w.end_char for w in doc.spans["lac"]}
-        for ent in doc.ents:
-            start, end = strip_quotes(text, ent.start_char, ent.end_char)
-            name = text[start:end]
-            if any(a < end and start < b for a, b in taken):
-                continue
-            if ent.label_ == "PERSON":
-                continue  # LAC's PER is better on these texts (measured: the model's added 陈皮, 习近平)
-            label = self.org_type(name)
-            if label is not None and self.specific(name) and not self.places.lookup(name) \
-                    and start in bounds and end in bounds and len(name) >= 5:
-                yield Mention(start, end, label)
 
     # -- awards --------------------------------------------------------------------
     def awards(self, text: str, words: list[Span]) -> Iterator[Mention]:

@@ -11,7 +11,7 @@ from spacy.language import Language
 from kg.nlp import entities, lac, relations  # noqa: F401
 
 CONFIG = Path(__file__).parent / "config.cfg"
-MODEL = Path(__file__).parent / "model"  # the shipped models, trained by `make model`
+MODEL = Path(__file__).parents[1] / "models"  # the shipped models, trained by `make model`
 
 
 @lru_cache(maxsize=2)

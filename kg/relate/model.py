@@ -86,11 +86,11 @@ class RelationModel:
                 continue
             if c.scope == "name" or c.tail is None:
                 f = named[key]
-                facts.append(Fact(f.head, f.relation, f.tail, p, f.sentence, f.start, f.end))
+                facts.append(Fact(f.head, f.relation, f.tail, round(p, 2), f.sentence, f.start, f.end))
                 continue
             start, end = evidence(view, c)
             s, e = norm.to_original(start, end)
-            facts.append(Fact(c.head_entity, c.relation, c.tail_entity, p, norm.original[s:e].strip(), s, e))
+            facts.append(Fact(c.head_entity, c.relation, c.tail_entity, round(p, 2), norm.original[s:e].strip(), s, e))
         return facts
 
     def __call__(self, doc: Doc, span_key: dict[tuple[int, int, str], Key], norm: Normalized,
