@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy
+from confection import Config
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -204,6 +205,18 @@ def sentence_inputs(doc: Doc, rules_key: str, rule_types: Sequence[str]) -> tupl
         sent_rules.append(rules[start:end])
         starts.append(start)
     return states, sent_tags, sent_rules, starts
+
+
+def with_model(config: Config, model: Path = MODEL, mode: str = "replace") -> Config:
+    """kg's pipeline config with the entity model in `model` after the rules, and kg_lac keeping its layer."""
+    meta = json.loads((Path(model) / "meta.json").read_text(encoding="utf-8"))
+    config = config.copy()
+    pipeline = [name for name in config["nlp"]["pipeline"] if name != "kg_tagger"]
+    pipeline.insert(pipeline.index("kg_entities") + 1, "kg_tagger")
+    config["nlp"]["pipeline"] = pipeline
+    config["components"]["kg_lac"]["keep"] = meta["lac_layer"]
+    config["components"]["kg_tagger"] = {"factory": "kg_tagger", "model": str(model), "mode": mode, "spans_key": "kg"}
+    return config
 
 
 @Language.factory(
