@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-from kg.learn.spans import bioes, layered, occurrences, read_layers
+from kg.learn.spans import bio, layered, occurrences, read_layers
 from kg.nlp.tagger import MODEL, Name, allowed_transitions, names_of, tag_names, viterbi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,29 +34,32 @@ def test_gold_names_are_found_under_the_scorers_normalisation() -> None:
     layers = layered(found, read_layers())
     assert [text[n.start:n.end] for n in layers["places"]] == ["青禾市", "青禾市"]  # not 青禾 inside them
     assert text[layers["bodies"][0].start:layers["bodies"][0].end] == "青禾市公安局滨江分局"
-    assert [text[n.start:n.end] for n in layers["inner"]] == ["青禾市公安局"]  # nested in the longer body
+    assert len(layers["bodies"]) == 1  # 青禾市公安局 lies inside it: the layer holds no nested names
 
 
-def test_bioes_tags_decode_to_the_same_names() -> None:
-    names = [Name(0, 3, "Agency"), Name(4, 5, "Person"), Name(6, 9, "Company")]
-    tags = bioes(10, names)
+def test_bio_tags_decode_to_the_same_names() -> None:
+    names = [Name(0, 3, "Agency"), Name(3, 4, "Person"), Name(6, 9, "Company")]
+    tags = bio(10, names)
     assert names_of(tags) == names
-    move, begin, end = allowed_transitions(tag_names(["Agency", "Person", "Company"]))
-    index = {t: i for i, t in enumerate(tag_names(["Agency", "Person", "Company"]))}
-    assert move[index["B-Agency"], index["E-Agency"]] and not move[index["B-Agency"], index["E-Person"]]
-    assert not move[index["O"], index["I-Agency"]] and not begin[index["E-Agency"]] and not end[index["B-Agency"]]
+    assert names_of(["B-Agency", "I-Agency", "I-Person"]) == [Name(0, 2, "Agency")]  # not a path, but no name is lost
+    kinds = tag_names(["Agency", "Person", "Company"])
+    move, begin, _ = allowed_transitions(kinds)
+    index = {t: i for i, t in enumerate(kinds)}
+    assert move[index["B-Agency"], index["I-Agency"]] and move[index["I-Agency"], index["B-Person"]]
+    assert not move[index["B-Agency"], index["I-Person"]] and not move[index["O"], index["I-Agency"]]
+    assert not begin[index["I-Agency"]] and begin[index["B-Agency"]]
 
 
 def test_viterbi_keeps_to_the_allowed_paths_and_each_length() -> None:
     tags = tag_names(["Agency"])
     move, begin, end = allowed_transitions(tags)
     scores = numpy.zeros((2, 4, len(tags)), dtype=numpy.float32)
-    scores[:, :, tags.index("I-Agency")] = 5  # I everywhere scores best but is not a path
-    scores[:, :, [tags.index("B-Agency"), tags.index("E-Agency")]] = 1
+    scores[:, :, tags.index("I-Agency")] = 5  # I everywhere scores best but cannot start a path
+    scores[:, :, tags.index("B-Agency")] = 1
     paths = viterbi(scores, numpy.array([4, 2]), numpy.where(move, 0, -1e4), numpy.where(begin, 0, -1e4),
                     numpy.where(end, 0, -1e4))
-    assert [[tags[i] for i in p] for p in paths] == [["B-Agency", "I-Agency", "I-Agency", "E-Agency"],
-                                                      ["B-Agency", "E-Agency"]]
+    assert [[tags[i] for i in p[:n]] for p, n in zip(paths, (4, 2))] == [
+        ["B-Agency", "I-Agency", "I-Agency", "I-Agency"], ["B-Agency", "I-Agency"]]
 
 
 def test_lac_port_gives_lacs_own_scores() -> None:

@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from kg.datafiles import read_table
 from kg.evaluate import HEADLINE, OTHER
 from kg.learn.corpus import Annotated
-from kg.learn.spans import LEARN_DATA, bioes, layered, occurrences
+from kg.learn.spans import LEARN_DATA, bio, layered, occurrences
 from kg.nlp import entities, lac  # noqa: F401  (registers kg_lac and kg_entities)
 from kg.nlp.tagger import Name, sentence_inputs, tag_names
 from kg.normalize import normalize
@@ -70,7 +70,7 @@ def sentences(doc: Doc, source: str, names: Mapping[str, list[Name]] | None,
     gold = {}
     for layer, kept in (names or {}).items():
         ids = {t: i for i, t in enumerate(tag_names(layers[layer]))}
-        row = numpy.array([ids[t] for t in bioes(len(doc.text), kept)], dtype=numpy.int64)
+        row = numpy.array([ids[t] for t in bio(len(doc.text), kept)], dtype=numpy.int64)
         for s, e in masked:
             row[s:e] = -1
         gold[layer] = row

@@ -58,7 +58,7 @@ class Settings:
 
 # -- the network ---------------------------------------------------------------------
 class CRF(torch.nn.Module):
-    """A linear-chain CRF over one layer's BIOES tags; forbidden transitions score IMPOSSIBLE."""
+    """A linear-chain CRF over one layer's BIO tags; forbidden transitions score IMPOSSIBLE."""
 
     def __init__(self, tags: Sequence[str]) -> None:
         super().__init__()
@@ -227,10 +227,11 @@ class Trainer:
             count += len(group)
         return total / max(count, 1)
 
-    def predict(self, texts: Sequence[Text]) -> dict[str, list[Name]]:
-        """Each text's names as the model tags them (the CRF decoded as kg.nlp.tagger does)."""
+    def predict(self, texts: Sequence[Text], layers: Iterable[str] | None = None) -> dict[str, list[Name]]:
+        """Each text's names as the model tags them in `layers` (all by default), decoded as kg.nlp.tagger does."""
+        wanted = set(self.layers if layers is None else layers)
         self.model.eval()
-        tables = {name: (crf.transitions + crf.move, crf.start + crf.begin, crf.end + crf.finish)
+        tables = {name: [x.detach().numpy() for x in (crf.transitions + crf.move, crf.start + crf.begin, crf.end + crf.finish)]
                   for name, crf in self.model.crfs.items()}
         out = {}
         with torch.no_grad():
@@ -241,10 +242,12 @@ class Trainer:
                     batch = batch_of(group, self.tag_ids)
                     scores = self.model(batch.states, batch.tags, batch.rules, batch.lengths)
                     for layer, part in self.model.layer_scores(scores):
+                        if layer not in wanted:
+                            continue
                         tags = self.model.tags[layer]
-                        paths = viterbi(part.numpy(), batch.lengths.numpy(), *(x.numpy() for x in tables[layer]))
+                        paths = viterbi(part.numpy(), batch.lengths.numpy(), *tables[layer])
                         for s, path in zip(group, paths):
-                            names += names_of([tags[j] for j in path], s.start)
+                            names += names_of([tags[j] for j in path[:len(s.states)]], s.start)
                 out[text.source] = sorted(set(names))
         return out
 

@@ -91,15 +91,10 @@ def layered(spans: Iterable[Name], layers: Mapping[str, list[str]]) -> dict[str,
     return {name: sorted(kept) for name, kept in out.items()}
 
 
-def bioes(length: int, spans: Iterable[Name]) -> list[str]:
-    """Per character, its tag in one layer: B-, I-, E- or S- and the type, or O."""
+def bio(length: int, spans: Iterable[Name]) -> list[str]:
+    """Per character, its tag in one layer: B- or I- and the type, or O."""
     tags = ["O"] * length
     for s in spans:
-        if s.end - s.start == 1:
-            tags[s.start] = f"S-{s.label}"
-            continue
         tags[s.start] = f"B-{s.label}"
-        tags[s.start + 1:s.end - 1] = [f"I-{s.label}"] * (s.end - s.start - 2)
-        tags[s.end - 1] = f"E-{s.label}"
+        tags[s.start + 1:s.end] = [f"I-{s.label}"] * (s.end - s.start - 1)
     return tags
-

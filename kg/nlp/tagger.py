@@ -6,8 +6,11 @@ word position and tag, and the rules' proposals from `doc.spans["kg"]`), runs
 the trained heads (a small ONNX graph: BiGRU and one linear layer, trained by
 `kg.learn.ner`) on all sentences of the document in one batch, and decodes each
 layer of names (`kg/learn/data/layers.tsv`) with its own CRF by Viterbi. The
-rules propose, the model decides: in mode "replace" the model's spans replace
-the rules' in `doc.spans["kg"]`, in mode "merge" they are added to them.
+rules propose, the model decides: in mode "replace" the model's names replace
+the rules' in `doc.spans["kg"]`; in "merge" they are added to them; in
+"complete" the rules' names are kept only where they do not contradict the
+model's (no rule name with the same extent as, or partly overlapping, one of
+the model's).
 
 A model folder holds `heads.onnx` and `meta.json` (the LAC layer read, the
 feature vocabularies, each layer's tags and CRF transition scores); LAC's
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy
 from confection import Config
+from spacy.attrs import IDX, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -35,7 +39,9 @@ if TYPE_CHECKING:
 MODEL = Path(__file__).parent / "entity_model"  # the shipped model, trained by `make model`
 FILES = ("heads.onnx", "meta.json")
 EDGES = ("B", "I", "E")  # the rule features of a type, per character: begins, inside, ends a proposed name
-IMPOSSIBLE = -1e4  # the score of a transition that BIOES forbids (O → I-X, B-X → O, ...)
+IMPOSSIBLE = -1e4  # the score of a transition that BIO forbids (O → I-X, B-X → I-Y)
+MODES = ("replace", "merge", "complete")
+BATCH, BATCH_CHARS = 32, 2048  # at most so many sentences, and padded characters, in one run of the heads  # what becomes of the rules' names (see the module docstring)
 
 
 @dataclass(frozen=True, order=True)
@@ -45,11 +51,18 @@ class Name:
     label: str
 
 
+def text_length(doc: Doc) -> int:
+    """len(doc.text) without joining the text (Doc.text joins every token: 0.4 s per 59k characters)."""
+    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+
+
 def char_tags(doc: Doc) -> list[str]:
     """Per character of the document, LAC's word position and tag as `kg_lac` set it ("B-ORG"); "" between tokens."""
-    tags = [""] * len(doc.text)
-    for token in doc:
-        tags[token.idx] = token.tag_
+    tags = [""] * text_length(doc)
+    rows = doc.to_array([IDX, TAG]).tolist()  # not `for token in doc`: making Token objects took 0.6 s per 59k chars
+    strings = {h: doc.vocab.strings[h] for h in {h for _, h in rows}}
+    for i, h in rows:
+        tags[i] = strings[h]
     return tags
 
 
@@ -67,62 +80,57 @@ def rule_features(length: int, names: Iterable[tuple[int, int, str]], types: Seq
 
 
 def tag_names(layer_types: Sequence[str]) -> list[str]:
-    """The tags of one layer, in the order of its CRF: O, then B, I, E, S of each type."""
-    return ["O"] + [f"{pos}-{t}" for t in layer_types for pos in "BIES"]
+    """The tags of one layer, in the order of its CRF: O, then B and I of each type.
+
+    BIO rather than BIOES: Viterbi's cost grows with the square of the tags, and
+    with BIOES (21 tags in the bodies layer, not 11) it cost the build more than LAC.
+    """
+    return ["O"] + [f"{pos}-{t}" for t in layer_types for pos in "BI"]
 
 
 def allowed_transitions(tags: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-    """Which transitions, starts and ends BIOES allows: boolean [K, K], [K], [K]."""
-    def split(tag: str) -> tuple[str, str]:
-        pos, _, label = tag.partition("-")
-        return pos, label
-    k = len(tags)
-    move = numpy.zeros((k, k), dtype=bool)
-    for i, a in enumerate(tags):
-        for j, b in enumerate(tags):
-            (pa, la), (pb, lb) = split(a), split(b)
-            inside = pa in "BI"  # a name is open after a
-            move[i, j] = (pb in "IE" and la == lb) if inside else pb in "OBS"
-    begin = numpy.array([split(t)[0] in "OBS" for t in tags])
-    end = numpy.array([split(t)[0] in "OES" for t in tags])
-    return move, begin, end
+    """Which transitions, starts and ends BIO allows: boolean [K, K], [K], [K] (I-X only after B-X or I-X)."""
+    split = [tag.partition("-")[::2] for tag in tags]
+    move = numpy.array([[pb != "I" or (pa != "O" and la == lb) for pb, lb in split] for pa, la in split])
+    begin = numpy.array([pos != "I" for pos, _ in split])
+    return move, begin, numpy.ones(len(tags), dtype=bool)
 
 
 def viterbi(scores: numpy.ndarray, lengths: numpy.ndarray, transitions: numpy.ndarray,
-            start: numpy.ndarray, end: numpy.ndarray) -> list[list[int]]:
-    """The best tag path of each sequence of a batch: scores [B, T, K], one loop over T for all."""
+            start: numpy.ndarray, end: numpy.ndarray) -> numpy.ndarray:
+    """The best tag path of each sequence of a batch, [B, T] (valid up to each length).
+
+    scores [B, T, K]; transitions [K, K] or one table per sequence [B, K, K]; start and
+    end [K] or [B, K]. One loop over T serves every sequence (and, stacked, every layer).
+    """
     batch, steps, k = scores.shape
+    rows = numpy.arange(batch)
     best = scores[:, 0] + start
     back = numpy.zeros((batch, steps, k), dtype=numpy.int64)
     for t in range(1, steps):
         total = best[:, :, None] + transitions  # [B, from, to]
         back[:, t] = total.argmax(axis=1)
-        moved = numpy.take_along_axis(total, back[:, t][:, None, :], axis=1)[:, 0] + scores[:, t]
-        live = (t < lengths)[:, None]
-        best = numpy.where(live, moved, best)
-    paths = []
-    for b in range(batch):
-        n = int(lengths[b])
-        tag = int((best[b] + end).argmax())
-        path = [tag]
-        for t in range(n - 1, 0, -1):
-            tag = int(back[b, t, tag])
-            path.append(tag)
-        paths.append(path[::-1])
+        best = numpy.where((t < lengths)[:, None], total.max(axis=1) + scores[:, t], best)
+    last = (best + end).argmax(axis=1)
+    paths = numpy.zeros((batch, steps), dtype=numpy.int64)
+    tag = last
+    for t in range(steps - 1, -1, -1):
+        tag = numpy.where(t == lengths - 1, last, tag)
+        paths[:, t] = tag
+        tag = numpy.where(t < lengths, back[rows, t, tag], tag)
     return paths
 
 
 def names_of(tags: Sequence[str], offset: int = 0) -> list[Name]:
-    """The names of a well-formed BIOES path."""
-    out, start = [], 0
-    for i, tag in enumerate(tags):
-        pos, _, label = tag.partition("-")
-        if pos == "B":
-            start = i
-        elif pos == "E":
-            out.append(Name(offset + start, offset + i + 1, label))
-        elif pos == "S":
-            out.append(Name(offset + i, offset + i + 1, label))
+    """The names of a well-formed BIO path."""
+    out, start, label = [], None, ""
+    for i, tag in enumerate([*tags, "O"]):
+        pos, _, kind = tag.partition("-")
+        if pos == "I" and kind == label:
+            continue
+        if start is not None:
+            out.append(Name(offset + start, offset + i, label))
+        start, label = (i, kind) if pos == "B" else (None, "")
     return out
 
 
@@ -135,15 +143,20 @@ class EntityModel:
         self.layer = self.meta["lac_layer"]
         self.tag_ids = {t: i for i, t in enumerate(self.meta["lac_tags"])}  # 0: a tag not seen in training
         self.rule_types = self.meta["rule_types"]
-        self.layers = []
-        for name, spec in self.meta["layers"].items():
-            tags = tag_names(spec["types"])
+        self.tags = [tag_names(spec["types"]) for spec in self.meta["layers"].values()]
+        # every layer's CRF in one table [layers, K, K] (K: the most tags of a layer; unused tags impossible),
+        # so that one Viterbi loop decodes all layers
+        k = max(map(len, self.tags))
+        self.transitions = numpy.full((len(self.tags), k, k), IMPOSSIBLE, dtype=numpy.float32)
+        self.start = numpy.full((len(self.tags), k), IMPOSSIBLE, dtype=numpy.float32)
+        self.end = numpy.full((len(self.tags), k), IMPOSSIBLE, dtype=numpy.float32)
+        for i, (tags, spec) in enumerate(zip(self.tags, self.meta["layers"].values())):
             move, begin, end = allowed_transitions(tags)
-            crf = spec["crf"]
-            self.layers.append((name, tags,
-                                numpy.where(move, numpy.array(crf["transitions"], dtype=numpy.float32), IMPOSSIBLE),
-                                numpy.where(begin, numpy.array(crf["start"], dtype=numpy.float32), IMPOSSIBLE),
-                                numpy.where(end, numpy.array(crf["end"], dtype=numpy.float32), IMPOSSIBLE)))
+            crf, n = spec["crf"], len(tags)
+            self.transitions[i, :n, :n] = numpy.where(move, numpy.array(crf["transitions"]), IMPOSSIBLE)
+            self.start[i, :n] = numpy.where(begin, numpy.array(crf["start"]), IMPOSSIBLE)
+            self.end[i, :n] = numpy.where(end, numpy.array(crf["end"]), IMPOSSIBLE)
+        self.slack = numpy.array([plain_slack(self.transitions[i], self.start[i], self.end[i]) for i in range(len(self.tags))])
         self.session = session(self.folder / "heads.onnx")
 
     def inputs(self, states: Sequence[numpy.ndarray], tags: Sequence[Sequence[str]],
@@ -168,14 +181,69 @@ class EntityModel:
 
     def decode(self, scores: numpy.ndarray, lengths: numpy.ndarray, offsets: Sequence[int]) -> list[Name]:
         """The names of every layer, from the heads' scores [B, T, all layers' tags]."""
-        names = []
+        k = self.start.shape[1]
+        batch, steps, _ = scores.shape
+        padding = numpy.arange(steps)[None, :] >= lengths[:, None]
+        rows, layer_of = [], []  # (layer, sentence) pairs whose best path may hold a name
         column = 0
-        for _, tags, transitions, start, end in self.layers:
+        for i, tags in enumerate(self.tags):
             part = scores[:, :, column:column + len(tags)]
             column += len(tags)
-            for offset, path in zip(offsets, viterbi(part, lengths, transitions, start, end)):
-                names += names_of([tags[i] for i in path], offset)
+            plain = ((part[:, :, 1:].max(axis=2) - part[:, :, 0] < -self.slack[i]) | padding).all(axis=1)
+            for b in numpy.flatnonzero(~plain):
+                row = numpy.full((steps, k), IMPOSSIBLE, dtype=numpy.float32)
+                row[:, :len(tags)] = part[b]
+                rows.append(row)
+                layer_of.append((i, b))
+        if not rows:
+            return []
+        layer = numpy.array([i for i, _ in layer_of])
+        sentence = numpy.array([b for _, b in layer_of])
+        paths = viterbi(numpy.stack(rows), lengths[sentence], self.transitions[layer], self.start[layer], self.end[layer])
+        names = []
+        for path, i, b in zip(paths, layer, sentence):
+            names += names_of([self.tags[i][j] for j in path[:lengths[b]]], offsets[b])
         return names
+
+    def names(self, states: Sequence[numpy.ndarray], tags: Sequence[Sequence[str]], rules: Sequence[numpy.ndarray],
+              starts: Sequence[int]) -> list[Name]:
+        """The names in sentences (states, tags and rule features of each; its offset in the document).
+
+        Sentences run in batches of similar length, so that padding costs little: kg_lac's
+        sentences run from a few characters to whole paragraphs.
+        """
+        order = sorted(range(len(states)), key=lambda i: len(states[i]))
+        names: list[Name] = []
+        while order:
+            size = 1
+            while size < min(len(order), BATCH) and (size + 1) * len(states[order[size]]) <= BATCH_CHARS:
+                size += 1
+            group, order = order[:size], order[size:]
+            feeds = self.inputs([states[i] for i in group], [tags[i] for i in group], [rules[i] for i in group])
+            names += self.decode(self.scores(feeds), feeds["lengths"], [starts[i] for i in group])
+        return names
+
+
+def plain_slack(transitions: numpy.ndarray, start: numpy.ndarray, end: numpy.ndarray) -> float:
+    """How far below O's score every other tag must score at each step for the all-O path to be the best.
+
+    A path with a name differs from all-O at its non-O steps: each costs its emission
+    margin and gains at most two transitions, the start and the end over O's. Sentences
+    where every step clears this (most of them, in most layers) need no Viterbi; the
+    result is exactly Viterbi's.
+    """
+    allowed = transitions > IMPOSSIBLE / 2
+    gain = max(float(transitions[allowed].max() - transitions[0, 0]), 0.0)
+    return 2 * gain + max(float(start.max() - start[0]), 0.0) + max(float(end.max() - end[0]), 0.0)
+
+
+def uncontradicted(proposed: Iterable[Name], decided: set[Name]) -> list[Name]:
+    """The proposed names that neither share their extent with a decided name nor partly overlap one."""
+    def contradicts(p: Name, d: Name) -> bool:
+        same = (p.start, p.end) == (d.start, d.end)
+        crossing = p.start < d.start < p.end < d.end or d.start < p.start < d.end < p.end
+        return same or crossing
+    return [p for p in proposed if not any(contradicts(p, d) for d in decided)]
 
 
 def session(path: Path) -> InferenceSession:
@@ -196,7 +264,7 @@ def sentence_inputs(doc: Doc, rules_key: str, rule_types: Sequence[str]) -> tupl
         raise ValueError("kg_tagger reads LAC's states: configure kg_lac with keep = the model's lac_layer")
     tags = char_tags(doc)
     proposed = [(s.start_char, s.end_char, s.label_) for s in doc.spans[rules_key]] if rules_key in doc.spans else []
-    rules = rule_features(len(doc.text), proposed, rule_types)
+    rules = rule_features(text_length(doc), proposed, rule_types)
     states, sent_tags, sent_rules, starts = [], [], [], []
     for start, sentence in kept:
         end = start + len(sentence)
@@ -233,21 +301,18 @@ class EntityTagger:
     """Writes the entity model's names to `doc.spans[spans_key]`, replacing or joining the rules' names there."""
 
     def __init__(self, model: Path, spans_key: str = "kg", mode: str = "replace") -> None:
-        if mode not in ("replace", "merge"):
-            raise ValueError(f"kg_tagger mode is 'replace' or 'merge', not {mode!r}")
+        if mode not in MODES:
+            raise ValueError(f"kg_tagger mode is one of {', '.join(MODES)}, not {mode!r}")
         self.spans_key, self.mode = spans_key, mode
         self.model = EntityModel(model)
 
     def __call__(self, doc: Doc) -> Doc:
         states, tags, rules, starts = sentence_inputs(doc, self.spans_key, self.model.rule_types)
         doc.user_data.pop(STATES, None)  # a few hundred floats per character: not kept past here
-        names: set[Name] = set()
-        if states:
-            feeds = self.model.inputs(states, tags, rules)
-            lengths = numpy.array([len(s) for s in states])
-            names.update(self.model.decode(self.model.scores(feeds), lengths, starts))
-        if self.mode == "merge" and self.spans_key in doc.spans:
-            names.update(Name(s.start_char, s.end_char, s.label_) for s in doc.spans[self.spans_key])
+        names = set(self.model.names(states, tags, rules, starts))
+        if self.mode != "replace" and self.spans_key in doc.spans:
+            proposed = [Name(s.start_char, s.end_char, s.label_) for s in doc.spans[self.spans_key]]
+            names.update(proposed if self.mode == "merge" else uncontradicted(proposed, names))
         spans = []
         for n in sorted(names, key=lambda n: (n.start, -n.end, n.label)):
             span = doc.char_span(n.start, n.end, label=n.label, alignment_mode="contract")
