@@ -177,6 +177,13 @@ def main() -> None:
     size = sum(p.stat().st_size for p in (args.work / "fold0").iterdir())
     print(f"\nspeed, one thread, {sum(map(len, texts))} chars: LAC alone {alone:,.0f} chars/s, "
           f"LAC + heads {both:,.0f} chars/s ({both / alone:.0%}); model {size / 1e6:.1f} MB, loads in {load:.2f} s")
+    articles = [by_id[i].article for i in ids]
+    chars = sum(len(a.text) for a in articles)
+    for name, nlp in (("rules", rules_nlp),
+                      ("model", spacy.util.load_model_from_config(with_model(config, args.work / "fold0", "complete")))):
+        start = time.perf_counter()
+        built(nlp, articles)
+        print(f"analysis as in kg build ({name}): {chars / (time.perf_counter() - start):,.0f} chars/s")
 
 
 if __name__ == "__main__":

