@@ -180,7 +180,7 @@ def main() -> None:
     articles = [by_id[i].article for i in ids]
     chars = sum(len(a.text) for a in articles)
     for name, nlp in (("rules", rules_nlp),
-                      ("model", spacy.util.load_model_from_config(with_model(config, args.work / "fold0", "complete")))):
+                      ("model", spacy.util.load_model_from_config(with_model(config, args.work / "fold0", "complete"), auto_fill=True))):
         start = time.perf_counter()
         built(nlp, articles)
         print(f"analysis as in kg build ({name}): {chars / (time.perf_counter() - start):,.0f} chars/s")
