@@ -44,14 +44,14 @@ OPSET = 17
 class Settings:
     lac_layer: str = "gru2"  # the LAC states the heads read
     lac_init: bool = False  # BiGRUs: copies of LAC's layers above lac_layer, with LAC's weights
-    hidden: int = 128  # else one new BiGRU of this width (0: the linear layer reads the states directly)
+    hidden: int = 64  # else one new BiGRU of this width (0: the linear layer reads the states directly)
     tag_width: int = 16  # embedding width of LAC's word position and tag (0: not a feature)
     rules: bool = True  # the rules' proposals as features
     dropout: float = 0.2
-    lr: float = 1e-3
+    lr: float = 2e-3
     batch: int = 32
     pretrain_epochs: int = 3
-    finetune_epochs: int = 8
+    finetune_epochs: int = 10
     seed: int = 13
     threads: int = 1
 

@@ -278,7 +278,7 @@ def sentence_inputs(doc: Doc, rules_key: str, rule_types: Sequence[str]) -> tupl
     return states, sent_tags, sent_rules, starts
 
 
-def with_model(config: Config, model: Path = MODEL, mode: str = "replace") -> Config:
+def with_model(config: Config, model: Path = MODEL, mode: str = "replace", rule_types: Sequence[str] = ()) -> Config:
     """kg's pipeline config with the entity model in `model` after the rules, and kg_lac keeping its layer."""
     meta = json.loads((Path(model) / "meta.json").read_text(encoding="utf-8"))
     config = config.copy()
@@ -286,36 +286,46 @@ def with_model(config: Config, model: Path = MODEL, mode: str = "replace") -> Co
     pipeline.insert(pipeline.index("kg_entities") + 1, "kg_tagger")
     config["nlp"]["pipeline"] = pipeline
     config["components"]["kg_lac"]["keep"] = meta["lac_layer"]
-    config["components"]["kg_tagger"] = {"factory": "kg_tagger", "model": str(model), "mode": mode, "spans_key": "kg"}
+    config["components"]["kg_tagger"] = {"factory": "kg_tagger", "model": str(model), "mode": mode, "spans_key": "kg",
+                                         "rule_types": list(rule_types)}
     return config
 
 
 @Language.factory(
     "kg_tagger",
-    default_config={"model": None, "spans_key": "kg", "mode": "replace"},
+    default_config={"model": None, "spans_key": "kg", "mode": "replace", "rule_types": []},
     assigns=["doc.spans"],
     requires=["token.tag", "doc.spans"],
 )
-def make_tagger(nlp: Language, name: str, model: str | None, spans_key: str, mode: str) -> "EntityTagger":
-    return EntityTagger(Path(model) if model else MODEL, spans_key, mode)
+def make_tagger(nlp: Language, name: str, model: str | None, spans_key: str, mode: str,
+                rule_types: list[str]) -> "EntityTagger":
+    return EntityTagger(Path(model) if model else MODEL, spans_key, mode, rule_types)
 
 
 class EntityTagger:
-    """Writes the entity model's names to `doc.spans[spans_key]`, replacing or joining the rules' names there."""
+    """Writes the entity model's names to `doc.spans[spans_key]`, replacing or joining the rules' names there.
 
-    def __init__(self, model: Path, spans_key: str = "kg", mode: str = "replace") -> None:
+    For the types in `rule_types` the rules' names stand and the model's are dropped.
+    """
+
+    def __init__(self, model: Path, spans_key: str = "kg", mode: str = "replace", rule_types: Iterable[str] = ()) -> None:
         if mode not in MODES:
             raise ValueError(f"kg_tagger mode is one of {', '.join(MODES)}, not {mode!r}")
-        self.spans_key, self.mode = spans_key, mode
+        self.spans_key, self.mode, self.rule_types = spans_key, mode, set(rule_types)
         self.model = EntityModel(model)
 
     def __call__(self, doc: Doc) -> Doc:
         states, tags, rules, starts = sentence_inputs(doc, self.spans_key, self.model.rule_types)
         doc.user_data.pop(STATES, None)  # a few hundred floats per character: not kept past here
-        names = set(self.model.names(states, tags, rules, starts))
-        if self.mode != "replace" and self.spans_key in doc.spans:
+        names = {n for n in self.model.names(states, tags, rules, starts) if n.label not in self.rule_types}
+        if self.spans_key in doc.spans:
             proposed = [Name(s.start_char, s.end_char, s.label_) for s in doc.spans[self.spans_key]]
-            names.update(proposed if self.mode == "merge" else uncontradicted(proposed, names))
+            others = [p for p in proposed if p.label not in self.rule_types]
+            names.update(p for p in proposed if p.label in self.rule_types)
+            if self.mode == "merge":
+                names.update(others)
+            elif self.mode == "complete":
+                names.update(uncontradicted(others, names))
         spans = []
         for n in sorted(names, key=lambda n: (n.start, -n.end, n.label)):
             span = doc.char_span(n.start, n.end, label=n.label, alignment_mode="contract")
