@@ -1,6 +1,6 @@
 """CLUENER2020 dev as kg input: a JSON Lines corpus (one article per record) and a gold folder.
 
-    python benchmarks/cluener_doc.py OUT_DIR [--cluener ../shared/data/cluener2020] [--build [--model DIR | --rules]]
+    python benchmarks/cluener_doc.py OUT_DIR [--cluener ../shared/data/cluener2020] [--build [--model DIR [--mode M] | --rules]]
 
 Writes OUT_DIR/cluener_dev.jsonl and OUT_DIR/gold/<id>.json (GUIDELINES.md's
 format): each record's names of the mapped labels become gold entities of that
@@ -63,6 +63,7 @@ def main() -> None:
     which = ap.add_mutually_exclusive_group()
     which.add_argument("--model", type=Path, help="build with the entity model in this folder")
     which.add_argument("--rules", action="store_true", help="build with the rules alone (no entity model)")
+    ap.add_argument("--mode", default="replace", help="kg_tagger's mode with --model (replace, merge, complete)")
     args = ap.parse_args()
     corpus = convert(args.cluener / "dev.json", args.out)
     print(f"wrote {corpus} and {args.out / 'gold'}")
@@ -72,7 +73,7 @@ def main() -> None:
     if args.rules:
         config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p != "kg_tagger"]
     elif args.model:
-        config = with_model(config, args.model)
+        config = with_model(config, args.model, args.mode)
     analyser = Analyser()
     analyser.nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     graphs = [analyser(a) for a in read_inputs([corpus]) if isinstance(a, Article)]
