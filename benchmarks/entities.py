@@ -43,7 +43,7 @@ from kg.learn.examples import feature_pipeline, from_cluener, read_mapping
 from kg.learn.spans import read_layers
 from kg.nlp.lac import LACTagger
 from kg.nlp.pipeline import CONFIG, MODEL
-from kg.nlp.tagger import EntityModel, EntityTagger, with_model
+from kg.nlp.tagger import EntityTagger, with_model
 from kg.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -135,3 +135,13 @@ def test_the_shipped_model_tags_an_invented_article_without_torch() -> None:
     assert ("Agency", "云岭省星海市市场监督管理局") in found or ("Agency", "星海市市场监督管理局") in found
     assert ("Company", "星海青禾贸易有限公司") in found
     assert ("Person", "周明远") in found
+
+
+@pytest.mark.skipif(not (MODEL / "heads.onnx").is_file(), reason="no shipped entity model (make model)")
+def test_the_component_writes_and_reads_its_model(tmp_path: Path) -> None:
+    from kg.nlp.tagger import EntityTagger
+
+    tagger = EntityTagger(MODEL)
+    tagger.to_disk(tmp_path / "copy")
+    assert digest(tmp_path / "copy") == digest(MODEL)
+    assert EntityTagger(MODEL).from_disk(tmp_path / "copy").model.meta == tagger.model.meta

@@ -234,8 +234,8 @@ def plain_slack(transitions: numpy.ndarray, start: numpy.ndarray, end: numpy.nda
 
     A path with a name differs from all-O at its non-O steps: each costs its emission
     margin and gains at most two transitions, the start and the end over O's. Sentences
-    where every step clears this (most of them, in most layers) need no Viterbi; the
-    result is exactly Viterbi's.
+    where every step clears this need no Viterbi, and the result is exactly Viterbi's;
+    with the learnt transitions that is about a quarter of (sentence, layer) pairs.
     """
     allowed = transitions > IMPOSSIBLE / 2
     gain = max(float(transitions[allowed].max() - transitions[0, 0]), 0.0)
