@@ -3,7 +3,7 @@
     nice -n 10 .venv/bin/python benchmarks/sparql.py [--triples 1000000] [--rdflib-timeout 300] [--store-only]
 
 Makes synthetic articles in kg's own shape, through the same code a build uses
-(`kg.rdf.graph.to_dataset` over `ArticleGraph`s): agencies seated in places, their
+(`kg.rdf.graph.nquads` of each `ArticleGraph`): agencies seated in places, their
 branches, companies that recur across cases, brands, awards with their
 awarding bodies, campaigns, documents, and a provenance statement for every
 relation, until the union of the article graphs has --triples triples. Writes
@@ -39,7 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from kg.rdf.graph import to_dataset
+from kg.rdf.graph import nquads
 from kg.model import Article
 from kg.store.queries import named_queries
 from kg.store.search import suggest
@@ -130,7 +130,7 @@ def generate(path: Path, triples: int, seed: int = 7) -> tuple[int, int]:
         while len(union) < triples:
             batch = [synthetic_article(articles + k, world, rng) for k in range(500)]
             articles += len(batch)
-            lines = [line for line in to_dataset(batch).serialize(format="nquads").splitlines() if line]
+            lines = [line for ag in batch for line in nquads(ag).decode("utf-8").splitlines() if line]
             union.update(line[:line.rindex(" <")] + " ." for line in lines)  # the graph is the last term
             quads += len(lines)
             f.write("\n".join(lines) + "\n")

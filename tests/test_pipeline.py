@@ -1,4 +1,4 @@
-"""Entities and relations on sentences written for these tests (invented bodies)."""
+"""The rules' entities and relations on sentences written for these tests (invented bodies)."""
 from __future__ import annotations
 
 import pytest
@@ -11,8 +11,9 @@ from kg.resolve.resolver import Resolver
 
 
 @pytest.fixture(scope="module")
-def extract():
-    nlp, resolver = load_pipeline(), Resolver()
+def extract(tmp_path_factory):
+    # the rules alone (a models folder without models): what they propose to the models
+    nlp, resolver = load_pipeline(tmp_path_factory.mktemp("no-models")), Resolver()
 
     def run(text: str) -> ArticleGraph:
         norm = normalize(text)

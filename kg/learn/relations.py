@@ -31,7 +31,7 @@ from kg.learn.evaluate import match_key
 from kg.model import Article, ArticleGraph, Fact
 from kg.rdf.namespaces import entity_iri
 from kg.relate.candidates import SCOPES, SYMMETRIC, Candidate, Layout, candidates
-from kg.relate.features import ArticleFeatures
+from kg.relate.features import ArticleFeatures, prefixed
 from kg.relate.mentions import ArticleMentions, Key, from_doc
 from kg.relate.model import FILE, RelationModel, Triple
 from kg.resolve.resolver import RelationDecider
@@ -143,7 +143,7 @@ class Examples:
 
     samples: list[Sample]
     candidates: list[list[Candidate]]
-    features: list[list[list[str]]]
+    features: list[list[frozenset[str]]]  # each candidate's features, unprefixed
     labels: list[list[bool]]
     trained: list[list[bool]]  # whether the candidate is a training example (see `examples`)
 
@@ -179,7 +179,8 @@ def examples(samples: Sequence[Sample], pairs: dict[str, set[tuple[str, str]]]) 
 
 def fit(ex: Examples, pairs: dict[str, set[tuple[str, str]]], single: set[str]) -> RelationModel:
     """Logistic regression on every candidate of the examples (thresholds left at 0.5)."""
-    chosen = [(fs, y) for article in zip(ex.features, ex.labels, ex.trained) for fs, y, keep in zip(*article) if keep]
+    chosen = [(prefixed(c.relation, fs), y) for article in zip(ex.candidates, ex.features, ex.labels, ex.trained)
+              for c, fs, y, keep in zip(*article) if keep]
     counts = Counter(f for fs, _ in chosen for f in fs)
     index = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}
     rows, cols = [], []

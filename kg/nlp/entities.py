@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 from kg.reference import DATA as REFERENCE_DATA, bodies as reference, gazetteer
 from kg.datafiles import read_table
 from kg.nlp.lexicon import DATA, Lexicon, alternation, save
-from kg.nlp.spans import Mention, in_sentence, strip_quotes
+from kg.nlp.spans import Mention, in_sentence, strip_quotes, write_spans
 from kg.vocab import VOCAB
 
 ORG_TYPES = VOCAB.organisations
@@ -121,13 +121,7 @@ class EntityRecognizer:
         found.update(self.law_lists(text))
         found.update(self.campaign_lists(text))
         found.update(Mention(m.start(), m.end(), "Agency") for m in self.known_re.finditer(text))
-        found = self.prune(found)
-        spans = []
-        for m in sorted(found, key=lambda m: (m.start, -m.end, m.label)):
-            span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-        doc.spans[self.spans_key] = spans
+        write_spans(doc, self.spans_key, self.prune(found), alignment="expand")
         return doc
 
     # -- organisations -------------------------------------------------------------

@@ -8,7 +8,7 @@ import spacy
 from spacy.language import Language
 
 # Importing the modules registers their factories with spaCy.
-from kg.nlp import entities, lac, relations  # noqa: F401
+from kg.nlp import entities, lac, relations, tagger  # noqa: F401
 
 CONFIG = Path(__file__).parent / "config.cfg"
 MODEL = Path(__file__).parents[1] / "models"  # the shipped models, trained by `make model`

@@ -1,19 +1,33 @@
-"""Small helpers over character spans that the rule components share."""
+"""Mentions and small helpers over character spans that the pipeline's components share."""
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 CLAUSE_MARKS = (",", ";", "，", "；")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Mention:
+    """A typed name at character offsets of the doc's text (the rules' and the entity model's)."""
+
     start: int
     end: int
     label: str
+
+
+def write_spans(doc: Doc, key: str, mentions: Iterable[Mention], alignment: str = "contract") -> None:
+    """The mentions, in order (longer first at one start), as `doc.spans[key]`; one that no
+    token span can hold under `alignment` is left out."""
+    spans = []
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end, m.label)):
+        span = doc.char_span(m.start, m.end, label=m.label, alignment_mode=alignment)
+        if span is not None:
+            spans.append(span)
+    doc.spans[key] = spans
 
 
 def in_sentence(spans: list[Span], starts: list[int], sent: Span) -> list[Span]:

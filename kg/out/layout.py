@@ -43,6 +43,7 @@ PAD_PX = 4  # space kept around each node and its label
 LABEL_PX = 14  # font size of the label of a node without relations
 LABEL_GAP_PX = 2  # between a node and the label under it
 ASPECT = 1.6  # width / height of the packed block, about that of the page's canvas on a wide screen
+COMPONENT_ASPECT = 1.1  # width / height of a component's spring layout, at most
 SEPARATE_STEPS = 300  # most rounds of pushing overlapping boxes apart
 LINE_CHARS = 10  # a label's lines hold about this many Chinese characters (Latin letters count 0.6)
 MAX_LINES = 3
@@ -67,8 +68,9 @@ def font_size(degree: int) -> float:
 
 
 def label_width(label: str, font: float = LABEL_PX) -> float:
-    """About how wide a label is drawn, in pixels: CJK characters are square, others narrower."""
-    return sum(font if ord(ch) >= 0x2E80 else font * 0.6 for ch in label)
+    """About how wide a label is drawn, in pixels: CJK characters and the quotes and dashes among them
+    (“”‘’—…, drawn from the CJK font) are square, others narrower."""
+    return sum(font if ord(ch) >= 0x2E80 or 0x2010 <= ord(ch) <= 0x2027 else font * 0.6 for ch in label)
 
 
 def wrap_label(label: str) -> str:
@@ -199,7 +201,13 @@ def _spring(component: nx.Graph) -> dict[str, tuple[float, float]]:
     xy -= xy.mean(axis=0)
     _, vectors = np.linalg.eigh((xy.T @ xy).round(6))
     vectors *= np.where(vectors[np.abs(vectors).argmax(axis=0), [0, 1]] < 0, -1, 1)  # one sign per axis
-    xy = (xy @ vectors[:, ::-1] * scale).round(3)
+    xy = xy @ vectors[:, ::-1] * scale
+    # but no longer than the page's canvas is wide: labels, wider than tall, stretch it again when
+    # _separate pushes them apart, and a long component sets a small first zoom for the whole page
+    spans = np.ptp(xy, axis=0)
+    if spans[1] > 0 and spans[0] / spans[1] > COMPONENT_ASPECT:
+        xy *= np.sqrt([COMPONENT_ASPECT * spans[1] / spans[0], spans[0] / spans[1] / COMPONENT_ASPECT])
+    xy = xy.round(3)
     return {n: (float(x), float(y)) for n, (x, y) in zip(component, xy)}
 
 

@@ -54,6 +54,12 @@ def markers() -> tuple[str, ...]:
     return Lexicon(DATA).words("relation_marker")
 
 
+def prefixed(relation: str, features: frozenset[str]) -> list[str]:
+    """The model's names of a candidate's features: each prefixed by its relation and by `*`, sorted."""
+    return sorted([f"{relation}|{f}" for f in features] + [f"*|{f}" for f in features])
+
+
+@lru_cache(maxsize=4096)
 def bucket(n: int, edges: tuple[int, ...]) -> str:
     """The first edge that n does not exceed, as a label ("<=5"), or ">last"."""
     for e in edges:
@@ -89,13 +95,12 @@ class ArticleFeatures:
         self.cache: dict[tuple, frozenset[str]] = {}
         self.members: dict[tuple[int, str], tuple[int, ...]] = {}
 
-    def __call__(self, c: Candidate) -> list[str]:
-        """The candidate's features, each prefixed by its relation, sorted and unique."""
+    def __call__(self, c: Candidate) -> frozenset[str]:
+        """The candidate's features, not yet prefixed (`prefixed` makes the model's names of them)."""
         key = (c.head, c.tail, c.scope, c.head_entity, c.tail_entity)
         if key not in self.cache:  # the same mention pair is a candidate of several relations
-            self.cache[key] = frozenset(self.structure(c))
-        own = {"bias", *self.cache[key], *self.rules(c)}
-        return sorted({f"{c.relation}|{f}" for f in own} | {f"*|{f}" for f in own})
+            self.cache[key] = frozenset(self.structure(c)) | {"bias"}
+        return self.cache[key].union(self.rules(c))
 
     def structure(self, c: Candidate) -> Iterator[str]:
         view, lay = self.view, self.layout

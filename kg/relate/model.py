@@ -46,11 +46,26 @@ class RelationModel:
     type_pairs: dict[str, set[tuple[str, str]]]  # relation → the (head type, tail type) pairs it links
     one_tail: set[str]  # relations that give each head one tail at most (locatedIn: one seat per body)
 
-    def probability(self, features: list[str]) -> float:
-        z = sum(self.weights.get(f, 0.0) for f in features)
+    def __post_init__(self) -> None:
+        # per relation, each unprefixed feature's weight for it plus its `*|` weight: scoring a
+        # candidate is one lookup per feature, and no feature string is built
+        by_prefix: dict[str, dict[str, float]] = {}
+        for name, w in self.weights.items():
+            prefix, _, feature = name.partition("|")
+            by_prefix.setdefault(prefix, {})[feature] = w
+        every = by_prefix.get("*", {})
+        self.summed = {r: {f: own.get(f, 0.0) + every.get(f, 0.0) for f in own.keys() | every.keys()}
+                       for r in self.type_pairs for own in [by_prefix.get(r, {})]}
+
+    def probability(self, relation: str, features: frozenset[str]) -> float:
+        """The probability of a candidate of `relation` with these (unprefixed) features.
+
+        fsum: the same sum in any order of the set, so the same decisions on every run."""
+        weights = self.summed[relation]
+        z = math.fsum([weights.get(f, 0.0) for f in features])
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
-    def pair_scores(self, cands: list[Candidate], features: list[list[str]]) -> dict[Triple, tuple[float, int]]:
+    def pair_scores(self, cands: list[Candidate], features: list[frozenset[str]]) -> dict[Triple, tuple[float, int]]:
         """Each candidate entity pair's probability, the most probable of its mention pairs
         (with that pair's index); for a one-tail relation only the most probable tail of each head.
 
@@ -59,7 +74,7 @@ class RelationModel:
         """
         best: dict[Triple, tuple[float, int]] = {}
         for i, (c, f) in enumerate(zip(cands, features)):
-            p = self.probability(f)
+            p = self.probability(c.relation, f)
             key = (c.head_entity, c.relation, c.tail_entity)
             if key not in best or p > best[key][0]:
                 best[key] = (p, i)

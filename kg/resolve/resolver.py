@@ -23,10 +23,11 @@ from kg.reference import bodies as reference, gazetteer
 from kg.model import Article, ArticleGraph, Entity, Fact
 from kg.nlp.lexicon import DATA as NLP_DATA, Lexicon, alternation
 from kg.text.normalize import Normalized, clean
+from kg.text.t2s import to_simplified
 from kg.vocab import VOCAB
 
 ORGS = VOCAB.organisations
-FOLDED = ("Agency", "Association", "Company", "Award", "LegalDocument", "Person")  # types whose short names fold into long ones
+FOLDED = ("Agency", "Association", "Company", "Award", "LegalDocument", "Person", "Place")  # types whose short names fold into long ones
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
 QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
 
@@ -280,7 +281,12 @@ class Resolver:
             if place is not None:
                 if place not in places:
                     forms = {place, self.places.lookup(place).short} - {""}  # seat() names gazetteer places
-                    entities[("Place", place)] = Entity("Place", place, forms, ent.mentions[:1])
+                    # its mention: where the body's name, as written, begins with it (else none)
+                    written, offsets = clean(original[start:end])
+                    written = to_simplified(written)
+                    at = [(start, start + offsets[len(f)]) for f in sorted(forms, key=len, reverse=True)
+                          if written.startswith(f)]
+                    entities[("Place", place)] = Entity("Place", place, forms, at[:1])
                     places.add(place)
                 facts.append(Fact(ent.key, "locatedIn", ("Place", place), confidence, **evidence))
             if ent.type != "Company":
@@ -333,7 +339,7 @@ def shortens(short: str, name: str, type_: str) -> bool:
 
     简某 for 简某清 (an anonymised person cut short); a tail for a body or document
     (西兴派出所, 《框架协议》); a firm or award without a few words in the middle;
-    a leading place without its 市/区/县 (东江中级人民法院).
+    a leading place without its 市/区/县 (东江中级人民法院), and a place itself (西岭 for 西岭市).
     """
     if type_ == "Person":
         return name.startswith(short) and short.endswith("某")

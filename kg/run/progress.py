@@ -22,6 +22,10 @@ class ProgressBar:
             self.bar = tqdm(total=total, unit=" articles", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
         self.bar.update(done - self.bar.n)
 
+    @property
+    def done(self) -> int:
+        return self.bar.n if self.bar is not None else 0
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

@@ -194,11 +194,14 @@ class Pool:
         threading.Thread(target=restart, name="kg-worker-restart", daemon=True).start()
 
     def stop(self, worker: Worker) -> None:
+        """Kill a worker and close its pipe, once: a deadline's thread and `close` may both ask."""
+        with self.lock:
+            if worker not in self.all:
+                return
+            self.all.discard(worker)
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
-        with self.lock:
-            self.all.discard(worker)
 
     def close(self) -> None:
         self.closed = True

@@ -4,7 +4,7 @@ A name is looked up by its search key (`kg.reference.names.search_key`) in
 `kgo:searchKey`, through the named question `find-entity`: one index lookup. When
 no entity has it, `suggest` ranks the names that share a pair of characters with
 it (a few pairs spread over the name; the store scans the keys for them) by how
-alike they are (difflib's ratio): a misspelt 东江市市场监管理局 gets 东江市市场监督管理局. The CLI
+alike they are (difflib's ratio, a name that begins with or holds the typed one first): a misspelt 东江市市场监管理局 gets 东江市市场监督管理局. The CLI
 (`kg search`, `kg query --name`), the Python API and the page give the same answer.
 """
 from __future__ import annotations
@@ -79,9 +79,14 @@ def suggest(store: Store, name: str, n: int = SUGGESTIONS) -> list[str]:
                        f"FILTER ({test}) }}")
     best: dict[str, float] = {}
     for row in rows:
-        score = difflib.SequenceMatcher(None, key, row["key"].value, autojunk=False).ratio()
+        other = row["key"].value
+        score = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio()
+        if score < CLOSE_ENOUGH:
+            continue
+        # as the page's search does: a name that starts with what was typed first, then one holding it
+        score += 2.0 if other.startswith(key) else 1.0 if key in other else 0.0
         label = row["label"].value
-        if score >= CLOSE_ENOUGH and score > best.get(label, 0.0):
+        if score > best.get(label, 0.0):
             best[label] = score
     return [label for label, _ in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
