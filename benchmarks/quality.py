@@ -122,8 +122,16 @@ def main() -> int:
     rules = score(gold, built(annotated, args.work / "no-models").dataset())
     show("the rules alone (written against seeds + dev)", rules, detail=False)
 
-    cv = score(gold, cross_validate(annotated, args.work / "folds", recipe, args.folds, step, reuse=args.reuse).dataset())
+    cv_store = cross_validate(annotated, args.work / "folds", recipe, args.folds, step, reuse=args.reuse)
+    cv = score(gold, cv_store.dataset())
     show(f"cross-validated, {args.folds} folds by article (seed {args.seed})", cv)
+    # the articles of train alone, which no rule was written against: the fair comparison with the rules
+    untuned = [a for a in annotated if a.id in {p.stem for p in (corpus / "train" / "gold").glob("*.json")}]
+    cv_store.remove_articles([a.id for a in annotated if a not in untuned])
+    cv_untuned = score({a.id: a.gold for a in untuned}, cv_store.dataset())
+    rules_untuned = score({a.id: a.gold for a in untuned}, built(untuned, args.work / "no-models").dataset())
+    show(f"cross-validated, the {len(untuned)} articles of train", cv_untuned, detail=False)
+    show(f"the rules alone, the {len(untuned)} articles of train", rules_untuned, detail=False)
     if args.compare_modes:
         for name, s in compare_modes(annotated, args.work / "folds", args.folds, args.seed).items():
             show(f"cross-validated entities, kg_tagger mode {name!r}", s, detail=False)
@@ -147,6 +155,7 @@ def main() -> int:
           + "  ".join(f"{t} {general.entities[t].prf()[2]:.3f}" for t in CLUENER_TARGETS))
 
     figures.update({"in-sample": inside.to_json(), "rules": rules.to_json(), "crossval": cv.to_json(),
+                    "crossval train": cv_untuned.to_json(), "rules train": rules_untuned.to_json(),
                     "sealed": closed.to_json(), "sealed rules": alone.to_json(), "cluener": general.to_json()})
     (args.work / "quality.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

@@ -2,6 +2,7 @@
 
     python benchmarks/scale.py                    # the sizes of issue 14 (about an hour on 2 cores)
     python benchmarks/scale.py --quick            # a tenth of them
+    python benchmarks/scale.py --parts long,add   # some of the three measurements
 
 Three measurements, each command its own process, with the peak resident memory
 of its process tree (`measure.py`):
@@ -47,32 +48,37 @@ def build(inputs: Path, out: Path, *extra: str):  # noqa: ANN201 - measure.Run
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="a tenth of the sizes")
+    ap.add_argument("--parts", default="many,long,add", help="which measurements: many, long, add (default all)")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
     n, short, long = (200, 10_000, 300_000) if args.quick else (2_000, 100_000, 3_000_000)
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory(prefix="kg-scale-") as tmp:
         tmp = Path(tmp)
         many = {}
-        for size in (n, 10 * n):
+        for size in (n, 10 * n) if "many" in parts else (n,) if "add" in parts else ():
             chars = write_jsonl(tmp / f"short-{size}.jsonl", articles(size))
             many[size] = build(tmp / f"short-{size}.jsonl", tmp / f"out-{size}")
             print(f"{size:>7,} short articles ({chars:,} chars): {many[size].seconds:7.1f} s,"
                   f" peak {many[size].peak_rss / MB:6,.0f} MB", flush=True)
-        ratio = many[10 * n].peak_rss / many[n].peak_rss
-        print(f"  peak at {10 * n:,} / at {n:,}: {ratio:.2f} (target ≤ 1.2); "
-              f"{many[10 * n].peak_rss / MB:,.0f} MB (target < 1,024)")
+        if "many" in parts:
+            ratio = many[10 * n].peak_rss / many[n].peak_rss
+            print(f"  peak at {10 * n:,} / at {n:,}: {ratio:.2f} (target ≤ 1.2); "
+                  f"{many[10 * n].peak_rss / MB:,.0f} MB (target < 1,024)")
 
         runs = {}
-        for chars in (short, long):
+        for chars in (short, long) if "long" in parts else ():
             (tmp / f"long-{chars}.txt").write_text(long_article(chars), encoding="utf-8")
             runs[chars] = build(tmp / f"long-{chars}.txt", tmp / f"out-long-{chars}")
             print(f"a {chars:,}-character article: {runs[chars].seconds:7.1f} s, peak {runs[chars].peak_rss / MB:6,.0f} MB",
                   flush=True)
         scale = long / short
-        print(f"  time at {long:,} / ({scale:.0f} × at {short:,}): "
-              f"{runs[long].seconds / (scale * runs[short].seconds):.2f} (target ≤ 1.3); peak "
-              f"{runs[long].peak_rss / MB:,.0f} MB (target < 1,024)")
-
+        if "long" in parts:
+            print(f"  time at {long:,} / ({scale:.0f} × at {short:,}): "
+                  f"{runs[long].seconds / (scale * runs[short].seconds):.2f} (target ≤ 1.3); peak "
+                  f"{runs[long].peak_rss / MB:,.0f} MB (target < 1,024)")
+        if "add" not in parts:
+            return 0
         new = articles(10, seed=99)
         for a in new:
             a["id"] = "new-" + a["id"]

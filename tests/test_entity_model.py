@@ -146,3 +146,28 @@ def test_the_component_writes_and_reads_its_model(tmp_path: Path) -> None:
     tagger.to_disk(tmp_path / "copy")
     assert digest(tmp_path / "copy") == digest(MODEL)
     assert EntityTagger(MODEL).from_disk(tmp_path / "copy").model.meta == tagger.model.meta
+
+
+def test_each_types_mode_decides_what_becomes_of_the_rules_names(tmp_path: Path) -> None:
+    import spacy
+
+    from kg.nlp.tagger import EntityTagger
+
+    text = "星海市公安局与云雀贸易有限公司联合开展查处侵犯商标案"
+    doc = spacy.blank("zh").make_doc(text)
+    span = lambda s, label: Mention(text.index(s), text.index(s) + len(s), label)  # noqa: E731
+    rules = [span("星海市公安局", "Agency"), span("星海市", "Place"), span("云雀贸易有限公司", "Company"),
+             span("查处侵犯商标案", "Case")]
+    doc.spans["kg"] = [doc.char_span(m.start, m.end, label=m.label) for m in rules]
+    model = [span("星海市公", "Agency"), span("贸易有限公司联合", "Company"), span("星海", "Place"),
+             span("星海市公安局与云雀贸易有限公司联合开展", "Case")]  # no case ending: dropped
+    tagger = EntityTagger(tmp_path, mode="replace",  # an empty folder: no model is loaded, `write` is what is tested
+                          modes={"Company": "complete", "Place": "merge", "Case": "rules"})
+    tagger.write(doc, model)
+    got = {(s.text, s.label_) for s in doc.spans["kg"]}
+    assert got == {("星海市公", "Agency"),  # replace: the model's name alone
+                   ("贸易有限公司联合", "Company"),  # complete: the rules' 云雀贸易有限公司 crosses it, not kept
+                   ("星海", "Place"), ("星海市", "Place"),  # merge: both
+                   ("查处侵犯商标案", "Case")}  # rules: the rules' alone
+    with pytest.raises(ValueError, match="mode is one of"):
+        EntityTagger(tmp_path, modes={"Case": "vote"})

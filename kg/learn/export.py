@@ -8,23 +8,31 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy
 import onnx
+import torch
 from onnx import TensorProto, helper, numpy_helper
 
 from kg.learn import lac_port
 from kg.learn.examples import RULE_TYPES
 from kg.nlp.tagger import EDGES
 
-if TYPE_CHECKING:
-    from kg.learn.ner import Trainer
+
+
+class Trained(Protocol):
+    """What of a `kg.learn.ner.Trainer` is exported."""
+
+    model: torch.nn.Module
+    settings: object
+    tag_vocab: list[str]
+    layers: dict[str, list[str]]
 
 OPSET = 17
 
 
-def export(trainer: Trainer, folder: Path, summary: dict) -> None:
+def export(trainer: Trained, folder: Path, summary: dict) -> None:
     """Write heads.onnx and meta.json (see kg.nlp.tagger) for the trained model."""
     model, settings = trainer.model, trainer.settings
     folder.mkdir(parents=True, exist_ok=True)

@@ -92,8 +92,11 @@ class ArticleFeatures:
                                   for m in re.finditer(re.escape(w), view.text))
         self.occurrence_starts = [o[0] for o in self.occurrences]
         self.top_starts = [m.start for i, m in enumerate(view.mentions) if layout.top(i)]
+        # the mentions in order of their start, to find those inside a span without reading them all
+        self.by_start = sorted(range(len(view.mentions)), key=lambda i: view.mentions[i].start)
+        self.sorted_starts = [view.mentions[i].start for i in self.by_start]
         self.cache: dict[tuple, frozenset[str]] = {}
-        self.members: dict[tuple[int, str], tuple[int, ...]] = {}
+        self.members: dict[tuple[int, str], list[int]] | None = None
 
     def __call__(self, c: Candidate) -> frozenset[str]:
         """The candidate's features, not yet prefixed (`prefixed` makes the model's names of them)."""
@@ -127,7 +130,9 @@ class ArticleFeatures:
             outer, inner = (h, t) if h.start <= t.start and t.end <= h.end else (t, h)
             yield "inner=tail" if inner is t else "inner=head"
             # the last place in a name is the most specific: 上海市闵行区… is in 闵行区
-            later = any(m.type == inner.type and inner.end <= m.start and m.end <= outer.end for m in view.mentions)
+            lo, hi = bisect_left(self.sorted_starts, inner.end), bisect_left(self.sorted_starts, outer.end)
+            later = any(view.mentions[k].type == inner.type and view.mentions[k].end <= outer.end
+                        for k in self.by_start[lo:hi])
             yield f"inner_last={not later}"
             yield from self.around(h, t)
             return
@@ -181,11 +186,14 @@ class ArticleFeatures:
 
     def section_rank(self, i: int, j: int) -> int:
         """How many mentions of j's type come before j in the section that i heads."""
-        key = (i, self.view.mentions[j].type)
-        if key not in self.members:
+        if self.members is None:  # every section's members by type, in one pass over the mentions
             ms, lay = self.view.mentions, self.layout
-            self.members[key] = tuple(k for k in range(i + 1, len(ms)) if ms[k].type == key[1] and lay.section[k].get(ms[i].type) == i)
-        return bisect_left(self.members[key], j)
+            self.members = {}
+            for k, m in enumerate(ms):
+                for kind, head in lay.section[k].items():
+                    if head is not None and head < k and ms[head].type == kind:
+                        self.members.setdefault((head, m.type), []).append(k)
+        return bisect_left(self.members.get((i, self.view.mentions[j].type), []), j)
 
     def lists(self, h: int, t: int) -> Iterator[str]:
         """Coordinated lists: A、B和C 被评为…; 联合A、B、C开展…."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +96,7 @@ class RelationModel:
     def decide(self, view: ArticleMentions, norm: Normalized) -> list[Fact]:
         """The facts whose probability reaches their relation's threshold, with their evidence."""
         named = {(f.head, f.relation, f.tail): f for f in view.name_facts}
+        starts, ends = [s for s, _ in view.sentences], [e for _, e in view.sentences]
         facts = []
         for key, (p, c) in sorted(self.scores(view).items()):
             if p < self.thresholds[c.relation]:
@@ -103,7 +105,7 @@ class RelationModel:
                 f = named[key]
                 facts.append(Fact(f.head, f.relation, f.tail, round(p, 2), f.sentence, f.start, f.end))
                 continue
-            start, end = evidence(view, c)
+            start, end = evidence(view, c, starts, ends)
             s, e = norm.to_original(start, end)
             facts.append(Fact(c.head_entity, c.relation, c.tail_entity, round(p, 2), norm.original[s:e].strip(), s, e))
         return facts
@@ -138,9 +140,11 @@ class RelationModel:
         return cls.from_bytes(Path(path).read_bytes())
 
 
-def evidence(view: ArticleMentions, c: Candidate) -> tuple[int, int]:
-    """The normalized-text span from the start of the first mention's sentence to the end of the last's."""
-    a, b = view.mentions[c.head], view.mentions[c.tail]
-    spans = [s for s in view.sentences if s[0] < max(a.end, b.end) and s[1] > min(a.start, b.start)]
-    return (spans[0][0], spans[-1][1]) if spans else (min(a.start, b.start), max(a.end, b.end))
+def evidence(view: ArticleMentions, c: Candidate, starts: list[int], ends: list[int]) -> tuple[int, int]:
+    """The normalized-text span from the start of the first mention's sentence to the end of the last's.
 
+    starts, ends: of the view's sentences (in order, not overlapping), read once per article."""
+    a, b = view.mentions[c.head], view.mentions[c.tail]
+    start, end = min(a.start, b.start), max(a.end, b.end)
+    spans = view.sentences[bisect_right(ends, start):bisect_left(starts, end)]  # those that overlap the pair
+    return (spans[0][0], spans[-1][1]) if spans else (start, end)

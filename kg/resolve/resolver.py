@@ -28,6 +28,7 @@ from kg.vocab import VOCAB
 
 ORGS = VOCAB.organisations
 FOLDED = ("Agency", "Association", "Company", "Award", "LegalDocument", "Person", "Place")  # types whose short names fold into long ones
+AS_WRITTEN = ("Campaign", "Brand", "Person")  # types whose canonical name is read off the text alone
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》\s]")
 QUOTED = re.compile(r"[“「]([^”」]{2,20})[”」]")
 
@@ -82,6 +83,9 @@ class Resolver:
             as_written = clean(norm.original[start:end])[0].strip()
             ent = entities.setdefault((span.label_, name), Entity(span.label_, name))
             ent.aliases.update({span.text, as_written, *extra})
+            if span.label_ in AS_WRITTEN and name != span.text:
+                # the name as the article writes it: 藍盾 of “藍盾”專項行動 (the name is 蓝盾)
+                ent.aliases.add(self.canonical(span.label_, as_written, context, named) or as_written)
             ent.mentions.append((start, end))
             span_key[(span.start_char, span.end_char, span.label_)] = ent.key
             note = self.alias_note.match(text, span.end_char)
