@@ -57,3 +57,17 @@ def endpoint():
     yield f"http://{host}:{port}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory) -> Path:
+    """A store on disk holding tests/fixtures/queries.trig (two invented articles), for the module."""
+    import rdflib
+
+    from kg.store.store import Store
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    store = Store.open(path)
+    store.put_articles(rdflib.Dataset().parse(Path(__file__).parent / "fixtures" / "queries.trig", format="trig"))
+    del store  # pyoxigraph lets go of the folder with the last reference
+    return path

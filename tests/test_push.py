@@ -26,16 +26,7 @@ from kg.store.queries import named_queries
 from kg.store.store import Store
 from helpers import run
 
-FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 GRAPHS = ["https://w3id.org/kg-ip/graph/a1", "https://w3id.org/kg-ip/graph/a2"]
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("push") / "store"
-    store = Store.open(path)
-    store.put_articles(rdflib.Dataset().parse(FIXTURE, format="trig"))
-    return path
 
 
 def local_graph(store_dir: Path, name: str) -> rdflib.Graph:

@@ -21,12 +21,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import rdflib
 
-from kg.store.store import Store
 from test_limits import BRACES, PARENTHESES, Listener, service_query
 
-FIXTURE = Path(__file__).parent / "fixtures" / "queries.trig"
 TIMEOUT = 3.0
 CASES = "SELECT ?c WHERE { ?c a kgo:Case } ORDER BY ?c"
 CASES_ROWS = ["https://w3id.org/kg-ip/id/K1", "https://w3id.org/kg-ip/id/K2"]
@@ -50,17 +47,8 @@ def stop(proc: subprocess.Popen) -> str:
 
 
 @pytest.fixture(scope="module")
-def store_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("hostile") / "store"
-    store = Store.open(folder)
-    store.put_articles(rdflib.Dataset().parse(FIXTURE, format="trig"))
-    del store
-    return folder
-
-
-@pytest.fixture(scope="module")
-def server(store_folder: Path):
-    proc, url, port = start(store_folder)
+def server(store_dir: Path):
+    proc, url, port = start(store_dir)
     yield proc, url, port
     err = stop(proc)
     assert "Traceback" not in err, err  # not a BrokenPipe, not a MemoryError, nothing
@@ -157,8 +145,8 @@ def test_a_cartesian_product_is_stopped_at_the_deadline(server) -> None:
     assert correct(url)
 
 
-def test_too_many_rows_is_an_error(store_folder: Path) -> None:
-    proc, url, _ = start(store_folder, "--max-rows", "10")
+def test_too_many_rows_is_an_error(store_dir: Path) -> None:
+    proc, url, _ = start(store_dir, "--max-rows", "10")
     try:
         status, body = get(url, "SELECT * WHERE { ?s ?p ?o }")
         assert status == 500 and "more than 10 rows" in body
@@ -167,9 +155,9 @@ def test_too_many_rows_is_an_error(store_folder: Path) -> None:
         stop(proc)
 
 
-def test_allowed_service_still_has_the_deadline(store_folder: Path) -> None:
+def test_allowed_service_still_has_the_deadline(store_dir: Path) -> None:
     listener = Listener(hold=True)  # accepts, never answers: held a thread of the old server for 190 s
-    proc, url, _ = start(store_folder, "--allow-service")
+    proc, url, _ = start(store_dir, "--allow-service")
     try:
         began = time.monotonic()
         status, body = get(url, service_query(listener.port))

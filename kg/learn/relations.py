@@ -3,7 +3,7 @@
 Each annotated article is run through the real pipeline once (`collect`), with whatever
 entity mentions that pipeline produces, so that the classifier learns on the mentions it
 will see at run time. A candidate mention pair (h, t, r) is a positive example when h's and
-t's entities match gold entities as the scorer matches them (`kg.evaluate.match_key` over
+t's entities match gold entities as the scorer matches them (`kg.text.keys.match_key` over
 all their names, each gold entity taking the first unmatched system entity in IRI order)
 and (gold h, r, gold t) is a gold relation.
 
