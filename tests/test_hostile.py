@@ -435,8 +435,10 @@ def test_build_stopped_while_writing_says_so_and_leaves_no_temporary_file(small_
     out.mkdir()
     for _ in range(8):  # the signal can come too late, when every file is written (writing takes ~0.1 s)
         (out / ".kg-store-state").unlink(missing_ok=True)  # so that a retry writes the outputs again
+        # SIGINT as at a terminal: a suite started in the background (`cmd &`) passes SIGINT on ignored
         proc = subprocess.Popen([*_kg(), "build", str(small_inputs), "--out", str(out)], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         _wait_for_writing(out, proc)
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=120)
