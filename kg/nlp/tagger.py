@@ -344,14 +344,17 @@ class EntityTagger:
 
         A case name of the model's without a case ending (`case_end` in kg/nlp/data/words.tsv)
         is dropped: the model's case titles are its weakest names (exact-span F1 0.24 in 5-fold CV)."""
-        text = doc.text
-        names = {n for n in found if self.mode_of(n.label) != "rules"
-                 and (n.label != "Case" or text[n.start:n.end].endswith(self.case_ends))}
+        names = {n for n in found if self.mode_of(n.label) != "rules" and (n.label != "Case" or self.reads_as_case(doc, n))}
         if self.spans_key in doc.spans:
             proposed = [Mention(s.start_char, s.end_char, s.label_) for s in doc.spans[self.spans_key]]
             names.update(p for p in proposed if self.mode_of(p.label) in ("rules", "merge"))
             names.update(uncontradicted([p for p in proposed if self.mode_of(p.label) == "complete"], names))
         write_spans(doc, self.spans_key, names)
+
+    def reads_as_case(self, doc: Doc, name: Mention) -> bool:
+        """Whether a case name ends as case names do (its own span's text: `doc.text` joins every token)."""
+        span = doc.char_span(name.start, name.end, alignment_mode="expand")
+        return span is not None and span.text.endswith(self.case_ends)
 
     def to_disk(self, path: Path, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
